@@ -1,0 +1,92 @@
+//! What the edge threads tell the game thread. No IO here: just the vocabulary.
+
+use std::fmt;
+use std::net::{SocketAddr, TcpStream};
+
+/// A guest's number for this run of the server, given in order of arrival.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GuestId(pub u64);
+
+impl fmt::Display for GuestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "guest #{}", self.0)
+    }
+}
+
+/// Why a guest's connection ended, as its reader saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Departure {
+    /// The guest closed the connection (FIN).
+    Closed,
+    /// The connection broke (RST or another read error).
+    Broken,
+    /// The guest pressed Ctrl-C or sent IAC IP.
+    Interrupted,
+    /// The guest pressed Ctrl-D or sent IAC EOF.
+    EndOfInput,
+    /// The guest kept typing faster than a person can, after a warning.
+    Flooded,
+}
+
+impl fmt::Display for Departure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Departure::Closed => "closed the connection",
+            Departure::Broken => "connection broken",
+            Departure::Interrupted => "pressed Ctrl-C",
+            Departure::EndOfInput => "pressed Ctrl-D",
+            Departure::Flooded => "kept flooding keys after a warning",
+        })
+    }
+}
+
+/// The signals that stop the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopSignal {
+    /// SIGINT: Ctrl-C on the console.
+    Interrupt,
+    /// SIGTERM.
+    Terminate,
+    /// SIGHUP: the terminal went away.
+    HangUp,
+    /// SIGQUIT: Ctrl-\ on the console.
+    Quit,
+}
+
+impl fmt::Display for StopSignal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StopSignal::Interrupt => "SIGINT",
+            StopSignal::Terminate => "SIGTERM",
+            StopSignal::HangUp => "SIGHUP",
+            StopSignal::Quit => "SIGQUIT",
+        })
+    }
+}
+
+/// Everything that can happen to the game, in the past tense.
+#[derive(Debug)]
+pub enum Event {
+    /// The host pressed a key on the console (never CR, LF or NUL).
+    HostPressed { key: u8 },
+    /// The console reached end of input, or the host pressed Ctrl-D.
+    HostLeft,
+    /// Someone opened a connection.
+    GuestConnected { stream: TcpStream, addr: SocketAddr },
+    /// A guest typed a key (the telnet filter's data, never Enter or NUL).
+    GuestPressed { guest: GuestId, key: u8 },
+    /// A guest's client answered telnet negotiation: it is a telnet client.
+    GuestNegotiated { guest: GuestId },
+    /// A guest typed faster than a person can; the keys were dropped.
+    GuestTooFast { guest: GuestId },
+    /// A guest's connection ended.
+    GuestLeft { guest: GuestId, why: Departure },
+    /// The deadline the timer was armed with (under `epoch`) has come.
+    ClockFired { epoch: u64 },
+    /// A signal asked the server to stop.
+    Signalled { signal: StopSignal },
+    /// The process was continued after Ctrl-Z (`fg`): the console is in cbreak again.
+    Resumed,
+    /// A thread panicked; the terminal is already restored.
+    Panicked,
+}

@@ -1,0 +1,245 @@
+//! The game thread: one `select!` loop that owns the table and every guest's
+//! connection. It turns events into calls on the [`Table`] and the table's actions into
+//! console lines and queued guest output; it never blocks on a guest.
+
+use crate::connection::{Connection, Flushed, Overflow};
+use crate::events::{Departure, Event, GuestId, StopSignal};
+use crate::table::{Action, Recipient, Table, TableSettings};
+use crate::timer::Timer;
+use crossbeam_channel::{select, Receiver, Sender};
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{self, Write};
+use std::time::{Duration, Instant};
+
+/// How long a shutdown waits for the good-byes to be sent.
+const GOODBYE_PATIENCE: Duration = Duration::from_millis(500);
+
+/// Why the server stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// The console ended or the host pressed Ctrl-D.
+    HostLeft,
+    Signalled(StopSignal),
+    /// A thread panicked.
+    Panicked,
+}
+
+impl Stop {
+    /// The process's exit status: 0 when the host asked to stop, non-zero for SIGQUIT
+    /// (as a shell reports a death by signal) and for a panic (as Rust does).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Stop::HostLeft => 0,
+            Stop::Signalled(StopSignal::Quit) => 128 + libc::SIGQUIT as u8,
+            Stop::Signalled(_) => 0,
+            Stop::Panicked => 101,
+        }
+    }
+}
+
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stop::HostLeft => f.write_str("the host left"),
+            Stop::Signalled(signal) => write!(f, "{signal}"),
+            Stop::Panicked => f.write_str("a thread panicked"),
+        }
+    }
+}
+
+/// The game thread's state: the table, the guests' connections and the timer.
+#[derive(Debug)]
+pub struct Server<W: Write> {
+    table: Table,
+    connections: HashMap<GuestId, Connection>,
+    next_guest: u64,
+    timer: Timer,
+    /// Handed to each guest's reader.
+    events: Sender<Event>,
+    max_key_rate: u32,
+    flushed: Flushed,
+    console: W,
+}
+
+impl<W: Write> Server<W> {
+    /// A server whose guests report on `events`, writing the host's lines to `console`.
+    pub fn new(
+        settings: TableSettings,
+        max_key_rate: u32,
+        events: Sender<Event>,
+        console: W,
+    ) -> io::Result<Self> {
+        Ok(Server {
+            table: Table::new(settings),
+            connections: HashMap::new(),
+            next_guest: 1,
+            timer: Timer::spawn(events.clone())?,
+            events,
+            max_key_rate,
+            flushed: Flushed::default(),
+            console,
+        })
+    }
+
+    /// Plays until something stops the server, then says good-bye to every guest.
+    /// `urgent` carries signals and panics, so a flood of guest events cannot delay them.
+    pub fn run(mut self, events: Receiver<Event>, urgent: Receiver<Event>) -> Stop {
+        let stop = loop {
+            // `self.events` keeps `events` open; `urgent` is kept open by its senders
+            // for the life of the process (a closed one would always be ready and spin).
+            let event = select! {
+                recv(urgent) -> event => event,
+                recv(events) -> event => event,
+            };
+            let Ok(event) = event else {
+                break Stop::HostLeft;
+            };
+            let now = Instant::now();
+            if let Some(stop) = self.handle(event, now) {
+                break stop;
+            }
+            self.carry_out(now);
+            self.timer.set(self.table.next_deadline());
+        };
+        self.shut_down(stop);
+        stop
+    }
+
+    fn handle(&mut self, event: Event, now: Instant) -> Option<Stop> {
+        match event {
+            Event::HostPressed { key } => {
+                fault_injection(key);
+                self.table.host_pressed(key, now);
+            }
+            Event::HostLeft => return Some(Stop::HostLeft),
+            Event::GuestConnected { stream, addr } => {
+                let guest = GuestId(self.next_guest);
+                self.next_guest += 1;
+                match Connection::open(
+                    guest,
+                    stream,
+                    self.events.clone(),
+                    self.max_key_rate,
+                    &self.flushed,
+                ) {
+                    Ok(connection) => {
+                        log::info!("{guest} connected from {addr}");
+                        self.connections.insert(guest, connection);
+                        self.table.guest_arrived(guest, addr, now);
+                    }
+                    Err(e) => {
+                        log::warn!("{guest} from {addr} turned away: cannot start its threads: {e}")
+                    }
+                }
+            }
+            Event::GuestPressed { guest, key } => self.table.guest_pressed(guest, key, now),
+            Event::GuestNegotiated { guest } => self.table.guest_negotiated(guest),
+            Event::GuestTooFast { guest } => self.table.guest_too_fast(guest),
+            Event::GuestLeft { guest, why } => {
+                if self.connections.contains_key(&guest) {
+                    match why {
+                        Departure::Flooded => log::warn!("{guest} dropped: {why}"),
+                        _ => log::info!("{guest} left: {why}"),
+                    }
+                    self.table.guest_left(guest, now);
+                }
+            }
+            Event::ClockFired { epoch } => {
+                if self.timer.is_current(epoch) {
+                    self.table.poll(now);
+                }
+            }
+            Event::Signalled { signal } => return Some(Stop::Signalled(signal)),
+            Event::Resumed => {
+                let status = self.table.status_line();
+                self.host_line(&status);
+            }
+            Event::Panicked => return Some(Stop::Panicked),
+        }
+        None
+    }
+
+    /// Does what the table asked, in order. Guests found not reading are cut, and the
+    /// table told, until nothing more is asked.
+    fn carry_out(&mut self, now: Instant) {
+        let mut not_reading: Vec<(GuestId, Overflow)> = Vec::new();
+        loop {
+            while let Some(action) = self.table.poll_action() {
+                match action {
+                    Action::Say {
+                        to: Recipient::Host,
+                        text,
+                    } => self.host_line(&text),
+                    Action::Say {
+                        to: Recipient::Guest(guest),
+                        text,
+                    } => {
+                        let Some(connection) = self.connections.get(&guest) else {
+                            continue;
+                        };
+                        if let Err(overflow) = connection.say(&text) {
+                            if !not_reading.iter().any(|(g, _)| *g == guest) {
+                                not_reading.push((guest, overflow));
+                            }
+                        }
+                    }
+                    Action::Close { guest } => {
+                        // Dropping the connection sends what is queued, then hangs up.
+                        self.connections.remove(&guest);
+                    }
+                }
+            }
+            if not_reading.is_empty() {
+                break;
+            }
+            for (guest, overflow) in not_reading.drain(..) {
+                if let Some(connection) = self.connections.remove(&guest) {
+                    log::warn!(
+                        "{guest} dropped: not reading, {} bytes unsent",
+                        overflow.unsent
+                    );
+                    connection.cut();
+                    self.table.guest_left(guest, now);
+                }
+            }
+        }
+        let _ = self.console.flush();
+    }
+
+    fn host_line(&mut self, text: &str) {
+        // A console that is gone cannot be told; the server still serves its guests
+        // until the hang-up or the end of input stops it.
+        let _ = writeln!(self.console, "{text}");
+    }
+
+    fn shut_down(mut self, stop: Stop) {
+        log::info!("shutting down: {stop}");
+        self.table.shut_down();
+        self.carry_out(Instant::now());
+        self.host_line("Server shutting down. Good-bye");
+        let _ = self.console.flush();
+        self.connections.clear();
+        if !self.flushed.wait(Instant::now() + GOODBYE_PATIENCE) {
+            log::warn!("some guests were not reading; their good-bye was not sent");
+        }
+    }
+}
+
+/// In debug builds only, `ROSHAMBO_PANIC_ON_BANG=game` (or `=thread`) makes the host's
+/// `!` key panic on the game thread (or on a thread of its own), so the tests can prove
+/// that a panic anywhere gives the terminal back.
+fn fault_injection(key: u8) {
+    if !cfg!(debug_assertions) || key != b'!' {
+        return;
+    }
+    match std::env::var("ROSHAMBO_PANIC_ON_BANG").as_deref() {
+        Ok("game") => panic!("test panic on the game thread"),
+        Ok("thread") => {
+            let _ = std::thread::Builder::new()
+                .name("doomed".into())
+                .spawn(|| panic!("test panic on a thread of its own"));
+        }
+        _ => {}
+    }
+}

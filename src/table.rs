@@ -1,0 +1,898 @@
+//! The game table: the host's seat, the guest playing a best-of-N match against them,
+//! the line of guests waiting their turn, the guest's clock and the host's standings.
+//! Pure: no IO and no clock inside. Events come in through methods that take `now`;
+//! what to say and whom to close comes out through [`Table::poll_action`], and
+//! [`Table::next_deadline`] says when to call [`Table::poll`] again.
+
+use crate::countdown::{ClockSettings, Countdown, Tick};
+use crate::events::GuestId;
+use crate::rules::{Game, Move, Player, Throw};
+use crate::standings::Standings;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How the table is run: the match length, the clock and who may come in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableSettings {
+    /// Games in a match (odd): the first to win more than half wins the match.
+    pub best_of: u32,
+    pub clock: ClockSettings,
+    /// Guests connected at once, the playing guest included.
+    pub max_guests: usize,
+    /// Guests connected at once from one address.
+    pub max_per_ip: usize,
+    /// How long a client may stay silent on telnet negotiation before it is told how to
+    /// play without telnet (netcat sends whole lines).
+    pub hint_after: Duration,
+}
+
+impl Default for TableSettings {
+    fn default() -> Self {
+        TableSettings {
+            best_of: 9,
+            clock: ClockSettings::default(),
+            max_guests: 32,
+            max_per_ip: 4,
+            hint_after: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Who hears a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Recipient {
+    Host,
+    Guest(GuestId),
+}
+
+/// What the table asks of the edges.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Say one line to one recipient. Lines said to many share one allocation.
+    Say { to: Recipient, text: Arc<str> },
+    /// Close the guest's connection once everything said to them has been sent.
+    Close { guest: GuestId },
+}
+
+/// The match being played, and against whom.
+#[derive(Debug)]
+struct Bout {
+    guest: GuestId,
+    addr: SocketAddr,
+    game: Game,
+    wins: [u32; 2],
+    /// Running while the table waits for the guest's move.
+    clock: Option<Countdown>,
+}
+
+/// A guest waiting in line.
+#[derive(Clone, Copy, Debug)]
+struct Waiting {
+    guest: GuestId,
+    addr: SocketAddr,
+}
+
+/// Why a match ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ending {
+    Won,
+    TimedOut,
+    GuestLeft,
+}
+
+impl fmt::Display for Ending {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Ending::Won => "won",
+            Ending::TimedOut => "timed out",
+            Ending::GuestLeft => "guest left",
+        })
+    }
+}
+
+/// The whole game's state. Owned by the game thread; every method returns at once.
+#[derive(Debug)]
+pub struct Table {
+    settings: TableSettings,
+    bout: Option<Bout>,
+    line: VecDeque<Waiting>,
+    per_ip: HashMap<IpAddr, usize>,
+    /// Guests to hint, in order of arrival, which is also the order of their deadlines.
+    hints_due: VecDeque<(Instant, GuestId)>,
+    /// Guests that have not yet answered telnet negotiation.
+    silent: HashSet<GuestId>,
+    standings: Standings,
+    actions: VecDeque<Action>,
+}
+
+impl Table {
+    pub fn new(settings: TableSettings) -> Table {
+        Table {
+            settings,
+            bout: None,
+            line: VecDeque::new(),
+            per_ip: HashMap::new(),
+            hints_due: VecDeque::new(),
+            silent: HashSet::new(),
+            standings: Standings::default(),
+            actions: VecDeque::new(),
+        }
+    }
+
+    /// The next thing for the edges to do, in the order it must be done.
+    pub fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    /// When [`Table::poll`] must next be called; `None` while nothing is timed.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let clock = self.bout.as_ref().and_then(|b| b.clock?.next_deadline());
+        let hint = self.hints_due.front().map(|&(at, _)| at);
+        match (clock, hint) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Guests connected: the playing guest and those in line.
+    pub fn guests(&self) -> usize {
+        self.line.len() + usize::from(self.bout.is_some())
+    }
+
+    /// Someone connected from `addr`: seat them, put them in line, or turn them away.
+    pub fn guest_arrived(&mut self, guest: GuestId, addr: SocketAddr, now: Instant) {
+        let to = Recipient::Guest(guest);
+        let from_ip = self.per_ip.get(&addr.ip()).copied().unwrap_or(0);
+        if self.guests() >= self.settings.max_guests {
+            log::info!("{guest} from {addr} turned away: server full");
+            self.say(
+                to,
+                format!(
+                    "Sorry, the server is full ({} guests). Please try again later.",
+                    self.settings.max_guests
+                ),
+            );
+            self.actions.push_back(Action::Close { guest });
+            return;
+        }
+        if from_ip >= self.settings.max_per_ip {
+            log::info!("{guest} from {addr} turned away: {from_ip} connections from that address");
+            self.say(to, format!("Sorry, too many connections from your address ({from_ip}). Please try again later."));
+            self.actions.push_back(Action::Close { guest });
+            return;
+        }
+        *self.per_ip.entry(addr.ip()).or_insert(0) += 1;
+        self.silent.insert(guest);
+        self.hints_due
+            .push_back((now + self.settings.hint_after, guest));
+        if self.bout.is_none() {
+            self.seat(Waiting { guest, addr }, now);
+        } else {
+            self.line.push_back(Waiting { guest, addr });
+            let place = self.line.len();
+            log::info!("{guest} from {addr} waits in line, number {place}");
+            self.say(
+                to,
+                "Welcome! A match is in progress; you play next when your turn comes.",
+            );
+            self.say(to, place_line(place));
+            self.say(
+                Recipient::Host,
+                format!("Guest waiting: {addr} (number {place} in line)"),
+            );
+        }
+    }
+
+    /// The guest's client answered telnet negotiation: no need for the netcat hint.
+    pub fn guest_negotiated(&mut self, guest: GuestId) {
+        self.silent.remove(&guest);
+    }
+
+    /// The guest typed faster than a person can; their keys are being dropped.
+    pub fn guest_too_fast(&mut self, guest: GuestId) {
+        if self.is_present(guest) {
+            log::warn!("{guest} typing too fast: warned");
+            self.say(
+                Recipient::Guest(guest),
+                "Slow down: that is faster than anyone types. Keep it up and you will be disconnected.",
+            );
+        }
+    }
+
+    /// The host pressed a key on the console.
+    pub fn host_pressed(&mut self, key: u8, now: Instant) {
+        if self.bout.is_some() {
+            self.play(Player::Host, key, now);
+        } else {
+            self.say(
+                Recipient::Host,
+                "No guest yet: keys count once a guest connects.",
+            );
+        }
+    }
+
+    /// A guest typed a key.
+    pub fn guest_pressed(&mut self, guest: GuestId, key: u8, now: Instant) {
+        if self.playing() == Some(guest) {
+            self.play(Player::Guest, key, now);
+        } else if let Some(place) = self.place_in_line(guest) {
+            self.say(Recipient::Guest(guest), place_line(place));
+        }
+    }
+
+    /// A guest's connection ended, or the server dropped them.
+    pub fn guest_left(&mut self, guest: GuestId, now: Instant) {
+        if self.playing() == Some(guest) {
+            self.say(Recipient::Host, "Opponent disconnected.");
+            self.end_match(Ending::GuestLeft, now);
+        } else if let Some(index) = self.line.iter().position(|w| w.guest == guest) {
+            let left = self.line.remove(index).expect("index from position");
+            log::info!("{guest} left the line");
+            self.forget(left.guest, left.addr);
+            self.actions.push_back(Action::Close { guest });
+            self.tell_places(index);
+        }
+    }
+
+    /// Lets the clock and the hints speak: call when [`Table::next_deadline`] has passed.
+    pub fn poll(&mut self, now: Instant) {
+        while let Some(&(at, guest)) = self.hints_due.front() {
+            if at > now {
+                break;
+            }
+            self.hints_due.pop_front();
+            if self.silent.remove(&guest) && self.is_present(guest) {
+                self.say(
+                    Recipient::Guest(guest),
+                    "Not a telnet client? Type r, p or s and press Enter to play.",
+                );
+            }
+        }
+        while let Some(tick) = self.bout.as_mut().and_then(|b| b.clock.as_mut()?.poll(now)) {
+            let guest = self.bout.as_ref().expect("a clock is only in a bout").guest;
+            match tick {
+                Tick::Say(n) => self.say(Recipient::Guest(guest), n.to_string()),
+                Tick::TimedOut => {
+                    log::info!("{guest} timed out");
+                    self.say_to_players("Timed out. Good-bye");
+                    self.end_match(Ending::TimedOut, now);
+                }
+            }
+        }
+    }
+
+    /// The server is stopping: every guest is told and closed.
+    pub fn shut_down(&mut self) {
+        let guests: Vec<GuestId> = self
+            .bout
+            .iter()
+            .map(|b| b.guest)
+            .chain(self.line.iter().map(|w| w.guest))
+            .collect();
+        let goodbye: Arc<str> = Arc::from("Server shutting down. Good-bye");
+        for guest in guests {
+            self.actions.push_back(Action::Say {
+                to: Recipient::Guest(guest),
+                text: goodbye.clone(),
+            });
+            self.actions.push_back(Action::Close { guest });
+        }
+        self.bout = None;
+        self.line.clear();
+        self.per_ip.clear();
+        self.hints_due.clear();
+        self.silent.clear();
+    }
+
+    /// One line for the host about where things stand, e.g. after `fg`.
+    pub fn status_line(&self) -> String {
+        let waiting = match self.line.len() {
+            0 => String::new(),
+            n => format!(", {n} waiting in line"),
+        };
+        match &self.bout {
+            Some(b) => format!(
+                "Playing against {}: Wins: {} - {}{waiting}",
+                b.addr, b.wins[0], b.wins[1]
+            ),
+            None => "Waiting for a guest to connect".to_string(),
+        }
+    }
+
+    /// The guest now playing, if any.
+    pub fn playing(&self) -> Option<GuestId> {
+        self.bout.as_ref().map(|b| b.guest)
+    }
+
+    /// A waiting guest's place in line, counting from 1.
+    pub fn place_in_line(&self, guest: GuestId) -> Option<usize> {
+        self.line
+            .iter()
+            .position(|w| w.guest == guest)
+            .map(|i| i + 1)
+    }
+
+    fn is_present(&self, guest: GuestId) -> bool {
+        self.playing() == Some(guest) || self.place_in_line(guest).is_some()
+    }
+
+    fn seat(&mut self, next: Waiting, now: Instant) {
+        log::info!("{} from {} plays", next.guest, next.addr);
+        self.say(Recipient::Host, format!("Player connected: {}", next.addr));
+        self.say(Recipient::Guest(next.guest), "Welcome to the game");
+        self.bout = Some(Bout {
+            guest: next.guest,
+            addr: next.addr,
+            game: Game::default(),
+            wins: [0, 0],
+            clock: Some(Countdown::start(now, self.settings.clock)),
+        });
+    }
+
+    fn play(&mut self, player: Player, key: u8, now: Instant) {
+        let Some(bout) = self.bout.as_mut() else {
+            return;
+        };
+        let Some(choice) = Move::from_key(key) else {
+            let to = match player {
+                Player::Host => Recipient::Host,
+                Player::Guest => Recipient::Guest(bout.guest),
+            };
+            self.say(to, "Invalid key");
+            return;
+        };
+        if player == Player::Guest {
+            bout.clock = None;
+        }
+        if let Some(throw) = bout.game.choose(player, choice) {
+            self.announce(throw, now);
+        }
+    }
+
+    fn announce(&mut self, throw: Throw, now: Instant) {
+        self.say_to_table(format!(
+            "Player 0: {}, Player 1: {}",
+            throw.host, throw.guest
+        ));
+        let bout = self.bout.as_mut().expect("a throw is only made in a bout");
+        let Some(winner) = throw.winner() else {
+            bout.clock = Some(Countdown::start(now, self.settings.clock));
+            return;
+        };
+        bout.wins[winner.number()] += 1;
+        let wins = bout.wins;
+        log::info!(
+            "{} vs {}: {throw:?}, {winner} wins, {} - {}",
+            bout.guest,
+            bout.addr,
+            wins[0],
+            wins[1]
+        );
+        self.standings.record(winner);
+        self.say_to_table(format!("{winner} wins!"));
+        self.say_to_table(format!("Wins: {} - {}", wins[0], wins[1]));
+        self.say(Recipient::Host, self.standings.overall_line());
+        if wins.iter().any(|&w| w > self.settings.best_of / 2) {
+            self.say_to_players("Thank you for playing!");
+            self.end_match(Ending::Won, now);
+        } else if let Some(bout) = self.bout.as_mut() {
+            bout.clock = Some(Countdown::start(now, self.settings.clock));
+        }
+    }
+
+    fn end_match(&mut self, ending: Ending, now: Instant) {
+        let Some(bout) = self.bout.take() else { return };
+        log::info!(
+            "match against {} from {} over ({ending}): {} - {}",
+            bout.guest,
+            bout.addr,
+            bout.wins[0],
+            bout.wins[1]
+        );
+        self.forget(bout.guest, bout.addr);
+        self.actions.push_back(Action::Close { guest: bout.guest });
+        if let Some(next) = self.line.pop_front() {
+            self.seat(next, now);
+            self.tell_places(0);
+        }
+    }
+
+    /// Tells everyone in line from `index` on their new place.
+    fn tell_places(&mut self, index: usize) {
+        for i in index..self.line.len() {
+            let guest = self.line[i].guest;
+            self.say(Recipient::Guest(guest), place_line(i + 1));
+        }
+    }
+
+    fn forget(&mut self, guest: GuestId, addr: SocketAddr) {
+        self.silent.remove(&guest);
+        if let Some(count) = self.per_ip.get_mut(&addr.ip()) {
+            *count -= 1;
+            if *count == 0 {
+                self.per_ip.remove(&addr.ip());
+            }
+        }
+    }
+
+    fn say(&mut self, to: Recipient, text: impl Into<Arc<str>>) {
+        self.actions.push_back(Action::Say {
+            to,
+            text: text.into(),
+        });
+    }
+
+    /// The host and the playing guest.
+    fn say_to_players(&mut self, text: &str) {
+        let text: Arc<str> = Arc::from(text);
+        self.actions.push_back(Action::Say {
+            to: Recipient::Host,
+            text: text.clone(),
+        });
+        if let Some(guest) = self.playing() {
+            self.actions.push_back(Action::Say {
+                to: Recipient::Guest(guest),
+                text,
+            });
+        }
+    }
+
+    /// The players and everyone watching from the line.
+    fn say_to_table(&mut self, text: String) {
+        let text: Arc<str> = Arc::from(text);
+        let watchers = self.line.iter().map(|w| Recipient::Guest(w.guest));
+        let everyone = [Recipient::Host]
+            .into_iter()
+            .chain(self.playing().map(Recipient::Guest))
+            .chain(watchers);
+        let lines: Vec<Action> = everyone
+            .map(|to| Action::Say {
+                to,
+                text: text.clone(),
+            })
+            .collect();
+        self.actions.extend(lines);
+    }
+}
+
+fn place_line(place: usize) -> String {
+    format!("You are number {place} in line")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOST: Recipient = Recipient::Host;
+
+    fn addr(last: u8, port: u16) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, last], port))
+    }
+
+    fn guest(n: u64) -> GuestId {
+        GuestId(n)
+    }
+
+    fn to(n: u64) -> Recipient {
+        Recipient::Guest(guest(n))
+    }
+
+    /// A table with a fixed start time and helpers to read what it said.
+    struct Harness {
+        table: Table,
+        start: Instant,
+    }
+
+    impl Harness {
+        fn new(settings: TableSettings) -> Harness {
+            Harness {
+                table: Table::new(settings),
+                start: Instant::now(),
+            }
+        }
+
+        fn at(&self, secs: f64) -> Instant {
+            self.start + Duration::from_secs_f64(secs)
+        }
+
+        /// Drains the actions as `(recipient, text)`; closes read as `(recipient, "<close>")`.
+        fn said(&mut self) -> Vec<(Recipient, String)> {
+            std::iter::from_fn(|| self.table.poll_action())
+                .map(|action| match action {
+                    Action::Say { to, text } => (to, text.to_string()),
+                    Action::Close { guest } => (Recipient::Guest(guest), "<close>".to_string()),
+                })
+                .collect()
+        }
+
+        fn keys(&mut self, keys: &[(Recipient, u8)]) {
+            let now = self.at(0.0);
+            for &(who, key) in keys {
+                match who {
+                    Recipient::Host => self.table.host_pressed(key, now),
+                    Recipient::Guest(g) => self.table.guest_pressed(g, key, now),
+                }
+            }
+        }
+    }
+
+    fn lines(list: &[(Recipient, &str)]) -> Vec<(Recipient, String)> {
+        list.iter()
+            .map(|&(to, text)| (to, text.to_string()))
+            .collect()
+    }
+
+    /// The seed's transcript, where `all` went to both players.
+    fn both(text: &str, guest_id: u64) -> [(Recipient, String); 2] {
+        [(HOST, text.to_string()), (to(guest_id), text.to_string())]
+    }
+
+    #[test]
+    fn the_seeds_transcript_of_ernie_and_bert() {
+        let mut h = Harness::new(TableSettings::default());
+        let (ernie, bert) = (addr(1, 1001), addr(2, 1002));
+        let now = h.at(0.0);
+
+        h.table.guest_arrived(guest(1), ernie, now);
+        assert_eq!(
+            h.said(),
+            lines(&[
+                (HOST, "Player connected: 127.0.0.1:1001"),
+                (to(1), "Welcome to the game")
+            ])
+        );
+
+        h.keys(&[(HOST, b'r')]);
+        assert_eq!(h.said(), []);
+        h.keys(&[(to(1), b's')]);
+        let mut expected = Vec::new();
+        expected.extend(both("Player 0: r, Player 1: s", 1));
+        expected.extend(both("Player 0 wins!", 1));
+        expected.extend(both("Wins: 1 - 0", 1));
+        expected.push((HOST, "Overall: 100.00%".to_string()));
+        assert_eq!(h.said(), expected);
+
+        h.table.guest_left(guest(1), now);
+        assert_eq!(
+            h.said(),
+            lines(&[(HOST, "Opponent disconnected."), (to(1), "<close>")])
+        );
+
+        h.table.guest_arrived(guest(2), bert, now);
+        assert_eq!(
+            h.said(),
+            lines(&[
+                (HOST, "Player connected: 127.0.0.2:1002"),
+                (to(2), "Welcome to the game")
+            ])
+        );
+        h.keys(&[(to(2), b'x')]);
+        assert_eq!(h.said(), lines(&[(to(2), "Invalid key")]));
+        h.keys(&[(to(2), b'p')]);
+        assert_eq!(h.said(), []);
+        h.keys(&[(HOST, b'r')]);
+        let mut expected = Vec::new();
+        expected.extend(both("Player 0: r, Player 1: p", 2));
+        expected.extend(both("Player 1 wins!", 2));
+        expected.extend(both("Wins: 0 - 1", 2));
+        expected.push((HOST, "Overall: 50.00%".to_string()));
+        assert_eq!(h.said(), expected);
+
+        let mut expected = Vec::new();
+        for (wins, overall) in [
+            (1, "66.67"),
+            (2, "75.00"),
+            (3, "80.00"),
+            (4, "83.33"),
+            (5, "85.71"),
+        ] {
+            expected.extend(both("Player 0: s, Player 1: p", 2));
+            expected.extend(both("Player 0 wins!", 2));
+            expected.extend(both(&format!("Wins: {wins} - 1"), 2));
+            expected.push((HOST, format!("Overall: {overall}%")));
+        }
+        expected.extend(both("Thank you for playing!", 2));
+        expected.push((to(2), "<close>".to_string()));
+        for _ in 0..5 {
+            h.keys(&[(HOST, b's'), (to(2), b'p')]);
+        }
+        assert_eq!(h.said(), expected);
+        assert_eq!(h.table.playing(), None, "back to waiting");
+    }
+
+    #[test]
+    fn a_tie_counts_for_nobody_and_restarts_the_clock() {
+        let mut h = Harness::new(TableSettings::default());
+        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.said();
+        h.table.guest_pressed(guest(1), b'r', h.at(4.0));
+        assert_eq!(
+            h.table.next_deadline(),
+            Some(h.at(2.0)),
+            "only the netcat hint is timed"
+        );
+        h.table.host_pressed(b'r', h.at(6.0));
+        let said = h.said();
+        assert_eq!(said, both("Player 0: r, Player 1: r", 1));
+        h.table.guest_negotiated(guest(1));
+        h.table.poll(h.at(6.0));
+        h.said();
+        assert_eq!(
+            h.table.next_deadline(),
+            Some(h.at(11.0)),
+            "5 s of silence from the tie on"
+        );
+    }
+
+    #[test]
+    fn the_host_alone_gets_a_hint_and_no_game() {
+        let mut h = Harness::new(TableSettings::default());
+        h.keys(&[(HOST, b'r')]);
+        let said = h.said();
+        assert_eq!(said.len(), 1);
+        assert_eq!(said[0].0, HOST);
+        assert!(said[0].1.contains("No guest"), "{said:?}");
+    }
+
+    #[test]
+    fn the_host_may_change_their_move_until_the_guest_moves() {
+        let mut h = Harness::new(TableSettings::default());
+        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.said();
+        h.keys(&[(HOST, b'r'), (HOST, b'q'), (HOST, b'p'), (to(1), b'r')]);
+        let said = h.said();
+        assert_eq!(said[0], (HOST, "Invalid key".to_string()));
+        assert_eq!(said[1], (HOST, "Player 0: p, Player 1: r".to_string()));
+    }
+
+    #[test]
+    fn a_silent_guest_hears_the_countdown_then_times_out() {
+        let settings = TableSettings {
+            clock: ClockSettings {
+                timeout: Duration::from_secs(10),
+                count_from: 3,
+            },
+            ..TableSettings::default()
+        };
+        let mut h = Harness::new(settings);
+        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.table.guest_negotiated(guest(1));
+        h.said();
+        let mut heard = Vec::new();
+        while let Some(due) = h.table.next_deadline() {
+            h.table.poll(due);
+            heard.extend(
+                h.said()
+                    .into_iter()
+                    .map(|(to, text)| (due.duration_since(h.start).as_secs(), to, text)),
+            );
+        }
+        let expected: Vec<(u64, Recipient, String)> = [
+            (7, to(1), "3"),
+            (8, to(1), "2"),
+            (9, to(1), "1"),
+            (10, HOST, "Timed out. Good-bye"),
+            (10, to(1), "Timed out. Good-bye"),
+            (10, to(1), "<close>"),
+        ]
+        .into_iter()
+        .map(|(s, to, text)| (s, to, text.to_string()))
+        .collect();
+        assert_eq!(heard, expected);
+        assert_eq!(h.table.playing(), None);
+    }
+
+    #[test]
+    fn a_valid_move_stops_the_clock_and_an_invalid_one_does_not() {
+        let mut h = Harness::new(TableSettings::default());
+        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.table.guest_negotiated(guest(1));
+        h.table.guest_pressed(guest(1), b'x', h.at(1.0));
+        assert_eq!(h.table.next_deadline(), Some(h.at(2.0)));
+        h.table.poll(h.at(2.0));
+        assert_eq!(h.table.next_deadline(), Some(h.at(5.0)));
+        h.table.guest_pressed(guest(1), b'p', h.at(1.0));
+        assert_eq!(h.table.next_deadline(), None);
+    }
+
+    #[test]
+    fn a_netcat_guest_gets_a_hint_after_two_seconds_and_a_telnet_guest_does_not() {
+        let mut h = Harness::new(TableSettings::default());
+        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.table.guest_arrived(guest(2), addr(2, 2), h.at(0.5));
+        h.table.guest_negotiated(guest(2));
+        h.said();
+        h.table.poll(h.at(1.9));
+        assert_eq!(h.said(), []);
+        h.table.poll(h.at(2.0));
+        let said = h.said();
+        assert_eq!(said.len(), 1);
+        assert_eq!(said[0].0, to(1));
+        assert!(said[0].1.contains("Type r, p or s and press Enter"));
+        h.table.poll(h.at(3.0));
+        assert_eq!(h.said(), [], "once only, and not to the telnet guest");
+    }
+
+    #[test]
+    fn guests_wait_in_line_watch_the_games_and_move_up() {
+        let mut h = Harness::new(TableSettings::default());
+        let now = h.at(0.0);
+        for n in 1..=4 {
+            h.table.guest_arrived(guest(n), addr(n as u8, 1), now);
+        }
+        let said = h.said();
+        assert!(said.contains(&(to(2), "You are number 1 in line".to_string())));
+        assert!(said.contains(&(to(4), "You are number 3 in line".to_string())));
+        assert!(said.contains(&(
+            HOST,
+            "Guest waiting: 127.0.0.4:1 (number 3 in line)".to_string()
+        )));
+
+        // The waiting guests see the result lines, the host's standing stays private.
+        h.keys(&[(HOST, b'r'), (to(1), b's')]);
+        let said = h.said();
+        for n in 2..=4 {
+            assert!(said.contains(&(to(n), "Player 0: r, Player 1: s".to_string())));
+            assert!(said.contains(&(to(n), "Wins: 1 - 0".to_string())));
+            assert!(!said
+                .iter()
+                .any(|(who, text)| *who == to(n) && text.starts_with("Overall")));
+        }
+
+        // Someone leaves from the middle: only those behind them move up.
+        h.table.guest_left(guest(3), now);
+        assert_eq!(
+            h.said(),
+            lines(&[(to(3), "<close>"), (to(4), "You are number 2 in line")])
+        );
+
+        // The match ends: the next guest plays at once, the rest move up.
+        h.table.guest_left(guest(1), now);
+        assert_eq!(
+            h.said(),
+            lines(&[
+                (HOST, "Opponent disconnected."),
+                (to(1), "<close>"),
+                (HOST, "Player connected: 127.0.0.2:1"),
+                (to(2), "Welcome to the game"),
+                (to(4), "You are number 1 in line"),
+            ])
+        );
+        assert_eq!(h.table.playing(), Some(guest(2)));
+        h.keys(&[(to(4), b'r')]);
+        assert_eq!(
+            h.said(),
+            lines(&[(to(4), "You are number 1 in line")]),
+            "a waiting guest's key tells their place"
+        );
+    }
+
+    #[test]
+    fn a_timed_out_guest_makes_way_for_the_next() {
+        let mut h = Harness::new(TableSettings::default());
+        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.table.guest_arrived(guest(2), addr(2, 1), h.at(0.0));
+        h.said();
+        h.table.poll(h.at(10.0));
+        let said = h.said();
+        let close = said
+            .iter()
+            .position(|l| *l == (to(1), "<close>".to_string()))
+            .unwrap();
+        assert_eq!(said[close + 2], (to(2), "Welcome to the game".to_string()));
+        assert_eq!(
+            h.table.next_deadline(),
+            Some(h.at(15.0)),
+            "the new guest's clock runs"
+        );
+    }
+
+    #[test]
+    fn the_server_full_and_too_many_from_one_address_are_turned_away() {
+        let settings = TableSettings {
+            max_guests: 3,
+            max_per_ip: 2,
+            ..TableSettings::default()
+        };
+        let mut h = Harness::new(settings);
+        let now = h.at(0.0);
+        h.table.guest_arrived(guest(1), addr(1, 1), now);
+        h.table.guest_arrived(guest(2), addr(1, 2), now);
+        h.said();
+        h.table.guest_arrived(guest(3), addr(1, 3), now);
+        let said = h.said();
+        assert!(
+            said[0].1.contains("too many connections from your address"),
+            "{said:?}"
+        );
+        assert_eq!(said[1], (to(3), "<close>".to_string()));
+        h.table.guest_arrived(guest(4), addr(2, 1), now);
+        h.table.guest_arrived(guest(5), addr(3, 1), now);
+        let said = h.said();
+        assert!(
+            said.iter()
+                .any(|(who, text)| *who == to(5) && text.contains("full")),
+            "{said:?}"
+        );
+        assert_eq!(h.table.guests(), 3);
+        // Leaving frees both the place and the address's share.
+        h.table.guest_left(guest(2), now);
+        h.said();
+        h.table.guest_arrived(guest(6), addr(1, 4), now);
+        assert_eq!(h.table.place_in_line(guest(6)), Some(2));
+    }
+
+    #[test]
+    fn turned_away_guests_are_not_counted() {
+        let settings = TableSettings {
+            max_guests: 1,
+            ..TableSettings::default()
+        };
+        let mut h = Harness::new(settings);
+        for n in 1..=50 {
+            h.table
+                .guest_arrived(guest(n), addr(1, n as u16), h.at(0.0));
+        }
+        assert_eq!(h.table.guests(), 1);
+        h.table.guest_left(guest(1), h.at(0.0));
+        h.table.guest_arrived(guest(51), addr(1, 51), h.at(0.0));
+        assert_eq!(h.table.playing(), Some(guest(51)));
+    }
+
+    #[test]
+    fn a_flooding_guest_is_warned() {
+        let mut h = Harness::new(TableSettings::default());
+        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.said();
+        h.table.guest_too_fast(guest(1));
+        let said = h.said();
+        assert_eq!(said.len(), 1);
+        assert!(said[0].1.starts_with("Slow down"));
+        h.table.guest_too_fast(guest(9));
+        assert_eq!(h.said(), [], "nobody to warn");
+    }
+
+    #[test]
+    fn shutting_down_says_good_bye_to_every_guest_and_closes_them() {
+        let mut h = Harness::new(TableSettings::default());
+        for n in 1..=3 {
+            h.table.guest_arrived(guest(n), addr(n as u8, 1), h.at(0.0));
+        }
+        h.said();
+        h.table.shut_down();
+        let said = h.said();
+        for n in 1..=3 {
+            let i = said
+                .iter()
+                .position(|l| *l == (to(n), "Server shutting down. Good-bye".to_string()))
+                .unwrap();
+            assert_eq!(said[i + 1], (to(n), "<close>".to_string()));
+        }
+        assert_eq!(h.table.guests(), 0);
+        assert_eq!(h.table.next_deadline(), None);
+    }
+
+    #[test]
+    fn the_status_line_tells_the_host_where_things_stand() {
+        let mut h = Harness::new(TableSettings::default());
+        assert_eq!(h.table.status_line(), "Waiting for a guest to connect");
+        h.table.guest_arrived(guest(1), addr(1, 7), h.at(0.0));
+        h.table.guest_arrived(guest(2), addr(2, 7), h.at(0.0));
+        h.keys(&[(HOST, b'p'), (to(1), b'r')]);
+        assert_eq!(
+            h.table.status_line(),
+            "Playing against 127.0.0.1:7: Wins: 1 - 0, 1 waiting in line"
+        );
+    }
+
+    #[test]
+    fn keys_from_strangers_are_ignored() {
+        let mut h = Harness::new(TableSettings::default());
+        h.table.guest_pressed(guest(7), b'r', h.at(0.0));
+        h.table.guest_left(guest(7), h.at(0.0));
+        assert_eq!(h.said(), []);
+    }
+}

@@ -1,2 +1,994 @@
-//! (in progress)
-fn main() {}
+//! End to end: key-to-result latency of the release server (console on a pty, a bot
+//! guest over loopback) against a minimal poll(2) relay measured in the same run, its
+//! CPU, context switches, memory and threads, the time from Ctrl-C to exit, and the
+//! telnet filter's throughput; each figure next to its target. Prints a table and
+//! writes target/bench/e2e.json. Run with `cargo bench --bench e2e`.
+//!
+//! `ROSHAMBO_E2E_ROUNDS=N` plays N rounds each way instead of 1000 (for a quick look;
+//! the targets are meant for 1000).
+
+mod common;
+
+use common::filter_load;
+use common::floor;
+use common::guest::Guest;
+use common::procfs::{self, Footprint, Usage};
+use common::pty::PtyChild;
+use common::transcript::{Output, RoundResult, PATIENCE};
+use std::env;
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::panic;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::thread;
+use std::time::{Duration, Instant};
+use termios::Termios;
+
+/// Rounds timed each way (host first, guest first), alternating so that drift in the
+/// machine's speed affects both directions alike.
+const ROUNDS: usize = 1000;
+/// Rounds played before timing, each way: first-touch page faults and cold caches are
+/// not what a player waits for.
+const WARMUP_ROUNDS: usize = 50;
+/// The floor and the server take turns in this many blocks of rounds.
+const BLOCKS: usize = 10;
+/// Guests waiting in line for the crowded measurement.
+const WAITING: usize = 500;
+/// How far ahead the first mover's key goes. There is no echo to show that it was
+/// processed, so the second key waits this long; if the first were still in flight, the
+/// result would wait for it and the figure would err high, never low.
+const FIRST_MOVER_LEAD: Duration = Duration::from_millis(2);
+/// Length of the idle and mid-move windows.
+const WINDOW: Duration = Duration::from_secs(3);
+/// Time for the server to finish what an event started before a window opens.
+const SETTLE: Duration = Duration::from_millis(300);
+/// Passes of the telnet filter over its 16 MiB stream; the best counts.
+const FILTER_PASSES: usize = 5;
+
+/// Targets, as the issue states them.
+const P50_VS_FLOOR: f64 = 1.3;
+const P99_VS_FLOOR: f64 = 2.0;
+const P99_CROWDED_VS_NONE: f64 = 1.5;
+const RSS_ONE_GUEST: u64 = 4 << 20;
+const RSS_CROWDED: u64 = 64 << 20;
+const CTRL_C_TO_EXIT: Duration = Duration::from_millis(100);
+const FILTER_RATE: f64 = 1e9;
+
+fn main() -> ExitCode {
+    if env::args().nth(1).as_deref() == Some(floor::ARG) {
+        return floor::main();
+    }
+    let rounds = match env::var("ROSHAMBO_E2E_ROUNDS") {
+        Ok(text) => match text.parse::<usize>() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                eprintln!("e2e: ROSHAMBO_E2E_ROUNDS must be a positive number, not {text:?}");
+                return ExitCode::FAILURE;
+            }
+        },
+        Err(_) => ROUNDS,
+    };
+    let mut figures = Figures {
+        rounds,
+        ..Figures::default()
+    };
+    if let Err(err) = raise_descriptor_limit() {
+        eprintln!("e2e: cannot raise the open-files limit ({err}); 500 guests may not fit");
+    }
+    let outcome = measure(&mut figures);
+    let checks = checks(&figures);
+    print!("{}", table(&figures, &checks));
+    let json_path = output_dir().join("e2e.json");
+    let written = fs::create_dir_all(output_dir())
+        .and_then(|()| fs::write(&json_path, json(&figures, &checks, outcome.as_ref().err())));
+    let samples_path = output_dir().join("e2e-samples.csv");
+    let written = written.and_then(|()| fs::write(&samples_path, samples_csv(&figures)));
+    match written {
+        Ok(()) => println!(
+            "figures written to {}, every round's latency to {}",
+            json_path.display(),
+            samples_path.display()
+        ),
+        Err(err) => eprintln!("e2e: cannot write to {}: {err}", output_dir().display()),
+    }
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("e2e: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Everything measured; `None` for what was not reached (the run stopped on an error).
+#[derive(Debug, Default)]
+struct Figures {
+    rounds: usize,
+    /// The machine's 1-minute load average before the run and after the floor and the
+    /// server played alone: the bench shares the machine. (Not after the crowded rounds,
+    /// where the server's own thousand threads make the figure.)
+    load_before: Option<f64>,
+    load_after: Option<f64>,
+    /// Bytes per second, or why there is no figure.
+    filter: Option<Result<f64, String>>,
+    floor: Option<Latencies>,
+    alone: Option<Latencies>,
+    crowded: Option<Latencies>,
+    idle: Option<Usage>,
+    mid_move: Option<Usage>,
+    /// The server's use over its timed rounds, alone and with the line full.
+    alone_usage: Option<Usage>,
+    crowded_usage: Option<Usage>,
+    no_guest: Option<Footprint>,
+    one_guest: Option<Footprint>,
+    crowd: Option<Footprint>,
+    /// Waiting guests the server still kept after the crowded rounds.
+    still_waiting: Option<usize>,
+    ctrl_c: Option<Duration>,
+    exit_status: Option<String>,
+    /// Whether the terminal's settings after the exit equal those before the spawn, and
+    /// if not, how they differ.
+    terminal: Option<Result<(), String>>,
+}
+
+/// Key-to-result latency both ways.
+#[derive(Debug)]
+struct Latencies {
+    /// Every round's figure, host-first rounds then guest-first ones, in order played.
+    samples: [Vec<Duration>; 2],
+    /// The host moved first; the guest's key was timed until the guest read the result.
+    host_first: Summary,
+    /// The guest moved first; the host's key was timed until the console showed it.
+    guest_first: Summary,
+}
+
+/// The two directions, as the table names them.
+const WAYS: [&str; 2] = ["host first", "guest first"];
+
+impl Latencies {
+    /// The summary for one of [`WAYS`].
+    fn way(&self, way: &str) -> Summary {
+        if way == WAYS[0] {
+            self.host_first
+        } else {
+            self.guest_first
+        }
+    }
+
+    fn both(&self) -> [(&'static str, Summary); 2] {
+        WAYS.map(|way| (way, self.way(way)))
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Summary {
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+}
+
+impl Summary {
+    fn of(mut samples: Vec<Duration>) -> Summary {
+        samples.sort_unstable();
+        // Nearest rank: the smallest sample with at least p of them at or below it.
+        let rank = |p: f64| samples[((p * samples.len() as f64).ceil() as usize).max(1) - 1];
+        Summary {
+            p50: rank(0.50),
+            p99: rank(0.99),
+            max: samples[samples.len() - 1],
+        }
+    }
+}
+
+/// Runs every measurement in order, filling `figures` as it goes.
+fn measure(figures: &mut Figures) -> io::Result<()> {
+    figures.load_before = load_average();
+    figures.filter = Some(filter_rate());
+
+    let exe = env::current_exe()?;
+    let mut floor = Table::open("floor relay", &exe, &[floor::ARG.to_owned()])?;
+    let mut server = PtyChild::spawn(
+        "server",
+        Path::new(env!("CARGO_BIN_EXE_roshambo")),
+        &server_args(),
+    )?;
+    let pid = server.pid();
+    let port = listening_port(&mut server)?;
+
+    thread::sleep(SETTLE);
+    figures.no_guest = Some(procfs::footprint(pid)?);
+    figures.idle = Some(window(pid)?);
+
+    let mut server = Table::join(server, port)?;
+    floor.play(WARMUP_ROUNDS)?;
+    server.play(WARMUP_ROUNDS)?;
+    // In blocks, taking turns, so that whatever else the machine does in the meantime
+    // weighs on the floor and the server alike.
+    let (mut floor_rounds, mut server_rounds) = (Rounds::default(), Rounds::default());
+    let mut alone_usage = Usage::default();
+    for block in blocks(figures.rounds) {
+        floor_rounds.extend(floor.play(block)?);
+        let start = procfs::usage(pid)?;
+        server_rounds.extend(server.play(block)?);
+        alone_usage.add(&procfs::usage(pid)?.since(&start));
+    }
+    figures.floor = Some(floor_rounds.summarise());
+    figures.alone = Some(server_rounds.summarise());
+    figures.alone_usage = Some(alone_usage);
+    figures.load_after = load_average();
+    drop(floor);
+
+    figures.mid_move = Some(server.mid_move()?);
+    figures.one_guest = Some(procfs::footprint(pid)?);
+
+    let mut line = Vec::with_capacity(WAITING);
+    for place in 1..=WAITING {
+        // One at a time, each until the server has put it in line: a burst would only
+        // measure the listen backlog.
+        let mut guest = Guest::connect(&format!("waiting guest {place}"), port)?;
+        guest.expect(" in line")?;
+        line.push(guest);
+    }
+    // Arrivals leave work behind them for a while (the server times a netcat hint for
+    // each new guest); the figure is for a line that has been waiting, not one forming.
+    thread::sleep(WINDOW);
+    let in_line = procfs::footprint(pid)?;
+    let start = procfs::usage(pid)?;
+    figures.crowded = Some(server.play(figures.rounds)?.summarise());
+    figures.crowded_usage = Some(procfs::usage(pid)?.since(&start));
+    let after_rounds = procfs::footprint(pid)?;
+    figures.crowd = Some(if after_rounds.rss >= in_line.rss {
+        after_rounds
+    } else {
+        in_line
+    });
+    figures.still_waiting = Some(
+        line.iter_mut()
+            .map(Guest::still_connected)
+            .filter(|&open| open)
+            .count(),
+    );
+    drop(line);
+
+    let host = &mut server.host;
+    let (to_exit, status) = host.interrupt(PATIENCE)?;
+    figures.ctrl_c = Some(to_exit);
+    figures.exit_status = Some(status.to_string());
+    figures.terminal = Some(compare(&host.before, &host.termios_now()?));
+    Ok(())
+}
+
+/// The server's flags for the bench.
+fn server_args() -> Vec<String> {
+    [
+        "--port",
+        "0",
+        "--bind",
+        "127.0.0.1",
+        // Nobody times out, but the guest's clock is armed whenever it is their move.
+        "--timeout",
+        "86400",
+        "--countdown",
+        "5",
+        "--max-guests",
+        "600",
+        // Every bot comes from 127.0.0.1.
+        "--max-per-ip",
+        "1000",
+        // A bot plays far faster than the flood limit allows a person to.
+        "--max-key-rate",
+        "0",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// `rounds` cut into [`BLOCKS`] nearly equal blocks (fewer if there are fewer rounds).
+fn blocks(rounds: usize) -> impl Iterator<Item = usize> {
+    let count = BLOCKS.min(rounds).max(1);
+    (0..count).map(move |i| rounds / count + usize::from(i < rounds % count))
+}
+
+/// The 1-minute load average, to show how busy the machine was around the figures.
+fn load_average() -> Option<f64> {
+    fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// The telnet filter's best throughput; a panic (the filter not written yet) is a
+/// missing figure, not the end of the run.
+fn filter_rate() -> Result<f64, String> {
+    let stream = filter_load::guest_stream(filter_load::STREAM_SIZE, 0x5eed);
+    match panic::catch_unwind(|| filter_load::measure(&stream, FILTER_PASSES)) {
+        Ok(Ok(throughput)) => Ok(throughput.best),
+        Ok(Err(wrong)) => Err(wrong),
+        Err(_) => Err("the filter panicked".to_owned()),
+    }
+}
+
+/// A game being played: a host on a pty and the bot guest playing against it. Dropping
+/// it kills the host's process.
+struct Table {
+    host: PtyChild,
+    bot: Guest,
+}
+
+impl Table {
+    /// Starts `program` on a pty and joins it as the playing guest.
+    fn open(name: &str, program: &Path, args: &[String]) -> io::Result<Table> {
+        let mut host = PtyChild::spawn(name, program, args)?;
+        let port = listening_port(&mut host)?;
+        Table::join(host, port)
+    }
+
+    /// Joins the game hosted by `host` on `port` as the playing guest.
+    fn join(mut host: PtyChild, port: u16) -> io::Result<Table> {
+        let mut bot = Guest::connect("playing guest", port)?;
+        bot.expect("Welcome to the game")?;
+        host.expect("Player connected: ")?;
+        Ok(Table { host, bot })
+    }
+
+    /// Plays `rounds` ties each way, alternating who moves first, and times the second
+    /// key.
+    ///
+    /// Every round waits for the result on both sides before the next starts, so rounds
+    /// never overlap. The moves go r, p, s in turn and each result line is checked
+    /// against them: a stale or missing line is an error, not a figure.
+    fn play(&mut self, rounds: usize) -> io::Result<Rounds> {
+        let (host, bot) = (&mut self.host, &mut self.bot);
+        let mut played = Rounds::default();
+        for round in 0..2 * rounds {
+            let key = b"rps"[round / 2 % 3];
+            if round % 2 == 0 {
+                host.type_keys(&[key])?;
+                thread::sleep(FIRST_MOVER_LEAD);
+                let pressed = bot.press(key)?;
+                let seen = checked(bot.next_result()?, key, round)?;
+                checked(host.next_result()?, key, round)?;
+                played.host_first.push(seen - pressed);
+            } else {
+                bot.press(key)?;
+                thread::sleep(FIRST_MOVER_LEAD);
+                let pressed = host.type_keys(&[key])?;
+                let seen = checked(host.next_result()?, key, round)?;
+                checked(bot.next_result()?, key, round)?;
+                played.guest_first.push(seen - pressed);
+            }
+        }
+        Ok(played)
+    }
+
+    /// The host's usage over [`WINDOW`] with the host's move in and the guest's awaited;
+    /// then the round is finished so play can go on.
+    fn mid_move(&mut self) -> io::Result<Usage> {
+        self.host.type_keys(b"r")?;
+        thread::sleep(SETTLE);
+        let usage = window(self.host.pid())?;
+        self.bot.press(b'r')?;
+        checked(self.bot.next_result()?, b'r', 0)?;
+        checked(self.host.next_result()?, b'r', 0)?;
+        Ok(usage)
+    }
+}
+
+/// Every timed round's latency, each way, in the order played.
+#[derive(Debug, Default)]
+struct Rounds {
+    host_first: Vec<Duration>,
+    guest_first: Vec<Duration>,
+}
+
+impl Rounds {
+    fn extend(&mut self, more: Rounds) {
+        self.host_first.extend(more.host_first);
+        self.guest_first.extend(more.guest_first);
+    }
+
+    fn summarise(self) -> Latencies {
+        Latencies {
+            host_first: Summary::of(self.host_first.clone()),
+            guest_first: Summary::of(self.guest_first.clone()),
+            samples: [self.host_first, self.guest_first],
+        }
+    }
+}
+
+/// Waits for the listening line and returns its port.
+fn listening_port(host: &mut PtyChild) -> io::Result<u16> {
+    let rest = host.expect("Listening for telnet connections on port ")?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits
+        .parse()
+        .map_err(|_| io::Error::other(format!("no port in the listening line: {rest:?}")))
+}
+
+/// The instant of `result` if it is the tie on `key` that round `round` should show.
+fn checked(result: RoundResult, key: u8, round: usize) -> io::Result<Instant> {
+    if result.moves == [key, key] {
+        return Ok(result.at);
+    }
+    Err(io::Error::other(format!(
+        "round {round}: expected the result of {0} against {0}, got {1} against {2}",
+        key as char, result.moves[0] as char, result.moves[1] as char
+    )))
+}
+
+/// What `pid` used over [`WINDOW`] while the bench only sleeps.
+fn window(pid: u32) -> io::Result<Usage> {
+    let start = procfs::usage(pid)?;
+    thread::sleep(WINDOW);
+    Ok(procfs::usage(pid)?.since(&start))
+}
+
+/// `Ok` if the settings are equal, else which fields differ.
+fn compare(before: &Termios, after: &Termios) -> Result<(), String> {
+    if before == after {
+        return Ok(());
+    }
+    let mut diff = Vec::new();
+    let flags = [
+        ("c_iflag", before.c_iflag, after.c_iflag),
+        ("c_oflag", before.c_oflag, after.c_oflag),
+        ("c_cflag", before.c_cflag, after.c_cflag),
+        ("c_lflag", before.c_lflag, after.c_lflag),
+    ];
+    for (name, was, is) in flags {
+        if was != is {
+            diff.push(format!("{name} {was:#o} -> {is:#o}"));
+        }
+    }
+    for (index, (was, is)) in before.c_cc.iter().zip(after.c_cc.iter()).enumerate() {
+        if was != is {
+            diff.push(format!("c_cc[{index}] {was} -> {is}"));
+        }
+    }
+    if diff.is_empty() {
+        diff.push("line discipline or speed".to_owned());
+    }
+    Err(diff.join(", "))
+}
+
+/// Lets this process (and so the server it starts) open one descriptor per waiting
+/// guest and then some: the soft limit is raised to the hard one.
+fn raise_descriptor_limit() -> io::Result<()> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `limit` is a valid rlimit to write into.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    limit.rlim_cur = limit.rlim_max;
+    // SAFETY: `limit` is a valid rlimit, read above.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// target/bench, under CARGO_TARGET_DIR when it is set (relative to the package, where
+/// cargo runs benches).
+fn output_dir() -> PathBuf {
+    let package = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let target =
+        env::var_os("CARGO_TARGET_DIR").map_or(package.join("target"), |dir| package.join(dir));
+    target.join("bench")
+}
+
+/// One target: its JSON name, what it asks, the figure it was judged on, and the verdict
+/// (`false` when the figure is missing).
+#[derive(Debug)]
+struct Check {
+    key: &'static str,
+    asks: String,
+    got: String,
+    pass: bool,
+}
+
+fn checks(f: &Figures) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let mut check = |key, asks: String, got: Option<(String, bool)>| {
+        let (got, pass) = got.unwrap_or_else(|| ("not measured".to_owned(), false));
+        checks.push(Check {
+            key,
+            asks,
+            got,
+            pass,
+        });
+    };
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+    let vs_floor = |pick: fn(&Latencies) -> Duration, limit: f64| {
+        let (Some(server), Some(floor)) = (&f.alone, &f.floor) else {
+            return None;
+        };
+        let r = ratio(pick(server), pick(floor));
+        Some((format!("{r:.2}x"), r <= limit))
+    };
+    check(
+        "pass_host_first_p50",
+        format!("host-first p50 <= {P50_VS_FLOOR}x floor"),
+        vs_floor(|l| l.host_first.p50, P50_VS_FLOOR),
+    );
+    check(
+        "pass_host_first_p99",
+        format!("host-first p99 <= {P99_VS_FLOOR}x floor"),
+        vs_floor(|l| l.host_first.p99, P99_VS_FLOOR),
+    );
+    check(
+        "pass_guest_first_p50",
+        format!("guest-first p50 <= {P50_VS_FLOOR}x floor"),
+        vs_floor(|l| l.guest_first.p50, P50_VS_FLOOR),
+    );
+    check(
+        "pass_guest_first_p99",
+        format!("guest-first p99 <= {P99_VS_FLOOR}x floor"),
+        vs_floor(|l| l.guest_first.p99, P99_VS_FLOOR),
+    );
+    let none_switches = |usage: &Option<Usage>| {
+        usage
+            .as_ref()
+            .map(|u| (format!("{} switches", u.switches()), u.switches() == 0))
+    };
+    check(
+        "pass_idle_no_switches",
+        "no context switch in 3 s idle".to_owned(),
+        none_switches(&f.idle),
+    );
+    check(
+        "pass_mid_move_no_switches",
+        "no context switch in 3 s mid-move".to_owned(),
+        none_switches(&f.mid_move),
+    );
+    let rss_within = |footprint: &Option<Footprint>, limit: u64| {
+        footprint.map(|fp| (mib(fp.rss), fp.rss <= limit))
+    };
+    check(
+        "pass_rss_one_guest",
+        format!("RSS with one guest <= {}", mib(RSS_ONE_GUEST)),
+        rss_within(&f.one_guest, RSS_ONE_GUEST),
+    );
+    check(
+        "pass_rss_500_waiting",
+        format!("RSS with {WAITING} in line <= {}", mib(RSS_CROWDED)),
+        rss_within(&f.crowd, RSS_CROWDED),
+    );
+    let crowd_vs_alone = |pick: fn(&Latencies) -> Duration| {
+        let (Some(crowded), Some(alone)) = (&f.crowded, &f.alone) else {
+            return None;
+        };
+        let r = ratio(pick(crowded), pick(alone));
+        Some((format!("{r:.2}x"), r <= P99_CROWDED_VS_NONE))
+    };
+    check(
+        "pass_host_first_p99_500_waiting",
+        format!("host-first p99, {WAITING} in line <= {P99_CROWDED_VS_NONE}x none"),
+        crowd_vs_alone(|l| l.host_first.p99),
+    );
+    check(
+        "pass_guest_first_p99_500_waiting",
+        format!("guest-first p99, {WAITING} in line <= {P99_CROWDED_VS_NONE}x none"),
+        crowd_vs_alone(|l| l.guest_first.p99),
+    );
+    check(
+        "pass_ctrl_c_to_exit",
+        format!("Ctrl-C to exit <= {} ms", CTRL_C_TO_EXIT.as_millis()),
+        f.ctrl_c
+            .map(|d| (format!("{:.1} ms", millis(d)), d <= CTRL_C_TO_EXIT)),
+    );
+    check(
+        "pass_terminal_restored",
+        "terminal settings restored".to_owned(),
+        f.terminal.as_ref().map(|t| match t {
+            Ok(()) => ("equal".to_owned(), true),
+            Err(diff) => (diff.clone(), false),
+        }),
+    );
+    check(
+        "pass_filter",
+        format!("telnet filter >= {:.0} MB/s", FILTER_RATE / 1e6),
+        f.filter.as_ref().map(|rate| match rate {
+            Ok(rate) => (format!("{:.0} MB/s", rate / 1e6), *rate >= FILTER_RATE),
+            Err(why) => (why.clone(), false),
+        }),
+    );
+    checks
+}
+
+/// Each role's context switches and µs on a CPU per round, as
+/// `name ×threads switches/µs`, busiest first; roles that did nothing are left out.
+fn per_role(usage: &Usage, rounds: f64) -> String {
+    let roles: Vec<String> = usage
+        .by_role()
+        .iter()
+        .filter(|r| r.switches > 0)
+        .map(|r| {
+            let count = if r.threads > 1 {
+                format!(" x{}", r.threads)
+            } else {
+                String::new()
+            };
+            format!(
+                "{}{count} {:.1}/{:.0}",
+                r.name,
+                r.switches as f64 / rounds,
+                micros(r.on_cpu) / rounds
+            )
+        })
+        .collect();
+    format!("{} (switches/µs on-cpu)", roles.join(", "))
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
+}
+
+/// The human-readable report.
+fn table(f: &Figures, checks: &[Check]) -> String {
+    let mut out = String::new();
+    let o = &mut out;
+    let _ = writeln!(
+        o,
+        "\nroshambo e2e: {} rounds each way over loopback, the first mover {} ms ahead (untimed)",
+        f.rounds,
+        FIRST_MOVER_LEAD.as_millis()
+    );
+    let _ = writeln!(
+        o,
+        "  host first:  the guest's key, timed until the guest reads the result line"
+    );
+    let _ = writeln!(
+        o,
+        "  guest first: the host's key, timed until the console shows the result line"
+    );
+    let _ = writeln!(
+        o,
+        "\n{:<36} {:>7}   {:>7}   {:>7}",
+        "latency (µs)", "p50", "p99", "max"
+    );
+    let rows = [
+        ("floor relay", &f.floor, None),
+        ("server", &f.alone, f.floor.as_ref().map(|l| (l, "floor"))),
+        (
+            "server, 500 in line",
+            &f.crowded,
+            f.alone.as_ref().map(|l| (l, "alone")),
+        ),
+    ];
+    for (name, latencies, reference) in rows {
+        let Some(latencies) = latencies else {
+            let _ = writeln!(o, "  {name:<34} not measured");
+            continue;
+        };
+        for (way, s) in latencies.both() {
+            let _ = write!(
+                o,
+                "  {:<34} {:>7.1}   {:>7.1}   {:>7.1}",
+                format!("{name}, {way}"),
+                micros(s.p50),
+                micros(s.p99),
+                micros(s.max)
+            );
+            if let Some((reference, against)) = reference {
+                let r = reference.way(way);
+                let _ = write!(
+                    o,
+                    "   p50 {:.2}x, p99 {:.2}x {against}",
+                    s.p50.as_secs_f64() / r.p50.as_secs_f64(),
+                    s.p99.as_secs_f64() / r.p99.as_secs_f64()
+                );
+            }
+            let _ = writeln!(o);
+        }
+    }
+    let _ = writeln!(o, "\nserver");
+    let usage = |o: &mut String, name: &str, usage: &Option<Usage>| {
+        let _ = match usage {
+            Some(u) => writeln!(
+                o,
+                "  {name:<28} {} context switches ({} voluntary, {} involuntary), \
+                 CPU {:.0} µs on-cpu, {:.0} ms utime+stime",
+                u.switches(),
+                u.voluntary,
+                u.involuntary,
+                micros(u.on_cpu),
+                millis(u.cpu)
+            )
+            .and_then(|()| match u.who_switched() {
+                who if who.is_empty() => Ok(()),
+                who => writeln!(o, "  {:<28} by thread: {who}", ""),
+            }),
+            None => writeln!(o, "  {name:<28} not measured"),
+        };
+    };
+    usage(o, "idle 3 s, no guest", &f.idle);
+    usage(o, "mid-move 3 s, clock armed", &f.mid_move);
+    let per_round = |o: &mut String, name: &str, usage: &Option<Usage>| {
+        if let Some(u) = usage {
+            let rounds = (2 * f.rounds) as f64;
+            let _ = writeln!(
+                o,
+                "  {name:<28} {:.1} context switches, {:.0} µs on-cpu per round",
+                u.switches() as f64 / rounds,
+                micros(u.on_cpu) / rounds
+            );
+            let _ = writeln!(o, "  {:<28} by thread: {}", "", per_role(u, rounds));
+        }
+    };
+    per_round(o, "playing, alone", &f.alone_usage);
+    per_round(o, &format!("playing, {WAITING} in line"), &f.crowded_usage);
+    let footprint = |o: &mut String, name: &str, fp: &Option<Footprint>| {
+        let _ = match fp {
+            Some(fp) => writeln!(
+                o,
+                "  {name:<28} RSS {}, {} threads",
+                mib(fp.rss),
+                fp.threads
+            ),
+            None => writeln!(o, "  {name:<28} not measured"),
+        };
+    };
+    footprint(o, "no guest", &f.no_guest);
+    footprint(o, "one guest", &f.one_guest);
+    footprint(o, &format!("{WAITING} in line"), &f.crowd);
+    if let Some(still) = f.still_waiting {
+        let _ = writeln!(
+            o,
+            "  {:<28} {still} of {WAITING} still connected after the rounds",
+            ""
+        );
+    }
+    let _ = match (f.ctrl_c, &f.exit_status, &f.terminal) {
+        (Some(d), Some(status), Some(terminal)) => writeln!(
+            o,
+            "  {:<28} exited after {:.1} ms ({status}), terminal {}",
+            "Ctrl-C",
+            millis(d),
+            match terminal {
+                Ok(()) => "restored".to_owned(),
+                Err(diff) => format!("NOT restored: {diff}"),
+            }
+        ),
+        _ => writeln!(o, "  {:<28} not measured", "Ctrl-C"),
+    };
+    let _ = match &f.filter {
+        Some(Ok(rate)) => writeln!(
+            o,
+            "\ntelnet filter                  {:.0} MB/s (best of {FILTER_PASSES} passes over 16 MiB in 4 KiB reads)",
+            rate / 1e6
+        ),
+        Some(Err(why)) => writeln!(o, "\ntelnet filter                  no figure: {why}"),
+        None => writeln!(o, "\ntelnet filter                  not measured"),
+    };
+    let load = |load: Option<f64>| load.map_or("?".to_owned(), |l| format!("{l:.2}"));
+    let _ = writeln!(
+        o,
+        "machine load (1-min average)   {} before, {} after the rounds alone, on {} CPUs",
+        load(f.load_before),
+        load(f.load_after),
+        thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let _ = writeln!(o, "\ntargets");
+    for c in checks {
+        let verdict = if c.pass { "PASS" } else { "FAIL" };
+        let _ = writeln!(o, "  {verdict}  {:<46} {}", c.asks, c.got);
+    }
+    let met = checks.iter().filter(|c| c.pass).count();
+    let _ = writeln!(o, "{met} of {} targets met", checks.len());
+    out
+}
+
+/// The figures as one flat JSON object: microseconds, bytes and counts, then verdicts.
+fn json(f: &Figures, checks: &[Check], error: Option<&io::Error>) -> String {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut put = |key: &str, value: String| fields.push((key.to_owned(), value));
+    let us = |d: Duration| format!("{:.1}", micros(d));
+    let opt = |value: Option<String>| value.unwrap_or_else(|| "null".to_owned());
+
+    put("rounds_each_way", f.rounds.to_string());
+    put("waiting_guests", WAITING.to_string());
+    put("first_mover_lead_us", us(FIRST_MOVER_LEAD));
+    put(
+        "load_average_before",
+        opt(f.load_before.map(|l| format!("{l:.2}"))),
+    );
+    put(
+        "load_average_after_alone",
+        opt(f.load_after.map(|l| format!("{l:.2}"))),
+    );
+    let groups = [
+        ("floor_", "", &f.floor),
+        ("", "", &f.alone),
+        ("", "_500_waiting", &f.crowded),
+    ];
+    for (prefix, suffix, latencies) in groups {
+        for way in WAYS {
+            let s = latencies.as_ref().map(|l| l.way(way));
+            let way = way.replace(' ', "_");
+            put(
+                &format!("{prefix}{way}{suffix}_p50_us"),
+                opt(s.map(|s| us(s.p50))),
+            );
+            put(
+                &format!("{prefix}{way}{suffix}_p99_us"),
+                opt(s.map(|s| us(s.p99))),
+            );
+            put(
+                &format!("{prefix}{way}{suffix}_max_us"),
+                opt(s.map(|s| us(s.max))),
+            );
+        }
+    }
+    let ratio = |a: &Option<Latencies>, b: &Option<Latencies>, pick: fn(&Latencies) -> Duration| {
+        opt(a
+            .as_ref()
+            .zip(b.as_ref())
+            .map(|(a, b)| format!("{:.3}", pick(a).as_secs_f64() / pick(b).as_secs_f64())))
+    };
+    put(
+        "host_first_p50_vs_floor",
+        ratio(&f.alone, &f.floor, |l| l.host_first.p50),
+    );
+    put(
+        "host_first_p99_vs_floor",
+        ratio(&f.alone, &f.floor, |l| l.host_first.p99),
+    );
+    put(
+        "guest_first_p50_vs_floor",
+        ratio(&f.alone, &f.floor, |l| l.guest_first.p50),
+    );
+    put(
+        "guest_first_p99_vs_floor",
+        ratio(&f.alone, &f.floor, |l| l.guest_first.p99),
+    );
+    put(
+        "host_first_p99_500_waiting_vs_none",
+        ratio(&f.crowded, &f.alone, |l| l.host_first.p99),
+    );
+    put(
+        "guest_first_p99_500_waiting_vs_none",
+        ratio(&f.crowded, &f.alone, |l| l.guest_first.p99),
+    );
+    for (name, usage) in [("idle", &f.idle), ("mid_move", &f.mid_move)] {
+        put(&format!("{name}_window_us"), us(WINDOW));
+        put(
+            &format!("{name}_context_switches"),
+            opt(usage.as_ref().map(|u| u.switches().to_string())),
+        );
+        put(
+            &format!("{name}_voluntary_switches"),
+            opt(usage.as_ref().map(|u| u.voluntary.to_string())),
+        );
+        put(
+            &format!("{name}_involuntary_switches"),
+            opt(usage.as_ref().map(|u| u.involuntary.to_string())),
+        );
+        put(
+            &format!("{name}_cpu_us"),
+            opt(usage.as_ref().map(|u| us(u.cpu))),
+        );
+        put(
+            &format!("{name}_on_cpu_us"),
+            opt(usage.as_ref().map(|u| us(u.on_cpu))),
+        );
+        put(
+            &format!("{name}_switches_by_thread"),
+            opt(usage.as_ref().map(|u| quote(&u.who_switched()))),
+        );
+    }
+    for (name, usage) in [("alone", &f.alone_usage), ("500_waiting", &f.crowded_usage)] {
+        let rounds = (2 * f.rounds) as f64;
+        put(
+            &format!("{name}_switches_per_round"),
+            opt(usage
+                .as_ref()
+                .map(|u| format!("{:.2}", u.switches() as f64 / rounds))),
+        );
+        put(
+            &format!("{name}_per_round_by_thread"),
+            opt(usage.as_ref().map(|u| quote(&per_role(u, rounds)))),
+        );
+        put(
+            &format!("{name}_on_cpu_us_per_round"),
+            opt(usage
+                .as_ref()
+                .map(|u| format!("{:.1}", micros(u.on_cpu) / rounds))),
+        );
+    }
+    for (name, fp) in [
+        ("no_guest", &f.no_guest),
+        ("one_guest", &f.one_guest),
+        ("500_waiting", &f.crowd),
+    ] {
+        put(
+            &format!("rss_{name}_bytes"),
+            opt(fp.map(|fp| fp.rss.to_string())),
+        );
+        put(
+            &format!("threads_{name}"),
+            opt(fp.map(|fp| fp.threads.to_string())),
+        );
+    }
+    put(
+        "waiting_still_connected",
+        opt(f.still_waiting.map(|n| n.to_string())),
+    );
+    put("ctrl_c_to_exit_us", opt(f.ctrl_c.map(us)));
+    put("exit_status", opt(f.exit_status.as_deref().map(quote)));
+    put(
+        "terminal_restored",
+        opt(f.terminal.as_ref().map(|t| t.is_ok().to_string())),
+    );
+    put(
+        "filter_bytes_per_s",
+        opt(f
+            .filter
+            .as_ref()
+            .and_then(|r| r.as_ref().ok())
+            .map(|rate| format!("{rate:.0}"))),
+    );
+    for c in checks {
+        put(c.key, c.pass.to_string());
+    }
+    put("all_pass", checks.iter().all(|c| c.pass).to_string());
+    put("error", opt(error.map(|err| quote(&err.to_string()))));
+
+    let body: Vec<String> = fields
+        .iter()
+        .map(|(key, value)| format!("  {}: {value}", quote(key)))
+        .collect();
+    format!("{{\n{}\n}}\n", body.join(",\n"))
+}
+
+/// Every timed round as `run,way,round,us`, to look at the tail behind a p99.
+fn samples_csv(f: &Figures) -> String {
+    let mut out = String::from("run,way,round,us\n");
+    let runs = [
+        ("floor", &f.floor),
+        ("server", &f.alone),
+        ("server_500_waiting", &f.crowded),
+    ];
+    for (run, latencies) in runs {
+        let Some(latencies) = latencies else { continue };
+        for (way, samples) in WAYS.iter().zip(&latencies.samples) {
+            for (round, sample) in samples.iter().enumerate() {
+                let way = way.replace(' ', "_");
+                let _ = writeln!(out, "{run},{way},{round},{:.1}", micros(*sample));
+            }
+        }
+    }
+    out
+}
+
+/// `text` as a JSON string literal.
+fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

@@ -38,10 +38,7 @@ fn main() -> ExitCode {
         stream.enters,
         stream.commands
     );
-    println!(
-        "  replies      {} bytes per pass",
-        throughput.reply_bytes
-    );
+    println!("  replies      {} bytes per pass", throughput.reply_bytes);
     println!(
         "  MB/s         best {:.0}, median {:.0}, worst {:.0} (of {} passes)",
         mb(throughput.best),

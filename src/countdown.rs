@@ -115,9 +115,12 @@ mod tests {
         assert_eq!(schedule(ClockSettings::default()), expected);
     }
 
+    /// A timeout, the count, and each tick with its time in milliseconds.
+    type Case = (Duration, u32, &'static [(u64, Tick)]);
+
     #[test]
     fn schedules_for_other_settings() {
-        let cases: &[(Duration, u32, &[(u64, Tick)])] = &[
+        let cases: &[Case] = &[
             (
                 ms(2500),
                 5,

@@ -36,7 +36,7 @@ fn main() -> ExitCode {
     match serve(config) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            log::error!("{e}");
+            // One line on stderr; the stderr logger would repeat it, so it is not logged.
             eprintln!("roshambo: {e}");
             ExitCode::FAILURE
         }

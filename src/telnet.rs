@@ -1,6 +1,8 @@
 //! The telnet filter: a state machine that turns a guest's raw bytes into what they
 //! typed, and answers option negotiation. Pure: no IO; its state survives across reads.
 
+use std::num::NonZeroU64;
+
 /// What the server sends on connect: IAC WILL ECHO, IAC WILL SUPPRESS-GO-AHEAD.
 /// This puts inetutils and busybox telnet in character mode with local echo off.
 pub const GREETING: [u8; 6] = [IAC, WILL, ECHO, IAC, WILL, SGA];
@@ -41,14 +43,14 @@ pub enum Typed {
     EndOfInput,
 }
 
-/// Where the parser is in the telnet command syntax.
+/// Where the parser is in the telnet command syntax between two bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Syntax {
     /// Plain data.
     Data,
     /// Just after an IAC in the data.
     Iac,
-    /// After IAC WILL/WONT/DO/DONT (the verb), waiting for the option byte.
+    /// After IAC and this verb (WILL/WONT/DO/DONT), waiting for the option byte.
     Verb(u8),
     /// Inside a subnegotiation: payload is skipped, never stored.
     Sub,
@@ -60,46 +62,364 @@ enum Syntax {
 /// option is answered a bounded number of times however often a client repeats itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Side {
-    /// Not in force, and we have said nothing about it.
+    /// Not in force, and we would refuse it.
     Off,
+    /// Not in force, and we would accept it: the client's SUPPRESS-GO-AHEAD.
+    Welcome,
     /// We sent WILL (the greeting) and are waiting for DO or DONT.
     Offered,
     /// In force.
     On,
-    /// Not in force and never again: we said our last word about it (or were refused).
+    /// Not in force and never again: we said our last word about it.
     Closed,
 }
 
-/// What a data byte means on its own; a table keeps the hot loop to one lookup a byte.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Class {
-    /// A key: ASCII, other control characters, and UTF-8 lead (or stray) bytes.
-    Key,
-    /// A UTF-8 continuation byte: its character was already reported by its lead byte.
-    Continuation,
-    Nul,
-    Cr,
-    Lf,
-    CtrlC,
-    CtrlD,
-    Iac,
+/// What IAC `verb` does to an option: its sides after, and our answer if any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Rule {
+    ours: Side,
+    theirs: Side,
+    answer: Option<u8>,
 }
 
-const CLASS: [Class; 256] = {
-    let mut table = [Class::Key; 256];
-    let mut b = 0x80;
-    while b < 0xc0 {
-        table[b] = Class::Continuation;
-        b += 1;
+impl Rule {
+    const fn to(ours: Side, theirs: Side, answer: Option<u8>) -> Rule {
+        Rule {
+            ours,
+            theirs,
+            answer,
+        }
     }
-    table[0x00] = Class::Nul;
-    table[b'\r' as usize] = Class::Cr;
-    table[b'\n' as usize] = Class::Lf;
-    table[0x03] = Class::CtrlC;
-    table[0x04] = Class::CtrlD;
-    table[IAC as usize] = Class::Iac;
+
+    /// RFC 1143, for an option whose sides are `ours` (the server's: the client's
+    /// DO/DONT are about it) and `theirs` (the client's: its WILL/WONT are about it).
+    const fn of(verb: u8, ours: Side, theirs: Side) -> Rule {
+        let to = Rule::to;
+        match (verb, ours, theirs) {
+            (DO, Side::Offered, _) => to(Side::On, theirs, None),
+            // A request for an option we do not perform: refused, once.
+            (DO, Side::Off, _) => to(Side::Closed, theirs, Some(WONT)),
+            // Refusing our offer needs no answer. We will not offer again, but a
+            // later DO still gets its refusal, so the client is not left waiting.
+            (DONT, Side::Offered, _) => to(Side::Off, theirs, None),
+            (DONT, Side::On, _) => to(Side::Closed, theirs, Some(WONT)),
+            (WILL, _, Side::Welcome) => to(ours, Side::On, Some(DO)),
+            (WILL, _, Side::Off) => to(ours, Side::Closed, Some(DONT)),
+            (WONT, _, Side::On) => to(ours, Side::Closed, Some(DONT)),
+            // Repeats, answers to our own requests, and anything about an option
+            // not in force: silence, which is what keeps two peers from looping.
+            _ => to(ours, theirs, None),
+        }
+    }
+}
+
+/// [`Rule::of`] for every verb (from WILL) and pair of sides: guests negotiate in no
+/// order a branch predictor could learn, so the filter looks answers up.
+const RULES: [[[Rule; 5]; 5]; 4] = {
+    let sides = [Side::Off, Side::Welcome, Side::Offered, Side::On, Side::Closed];
+    let mut table = [[[Rule::of(WILL, Side::Off, Side::Off); 5]; 5]; 4];
+    let mut verb = 0;
+    while verb < 4 {
+        let mut ours = 0;
+        while ours < 5 {
+            let mut theirs = 0;
+            while theirs < 5 {
+                table[verb][ours][theirs] = Rule::of(WILL + verb as u8, sides[ours], sides[theirs]);
+                theirs += 1;
+            }
+            ours += 1;
+        }
+        verb += 1;
+    }
     table
 };
+
+/// How many bytes [`TelnetFilter::feed`] decodes at once: one less than the bits of a
+/// `u64`, so that bit `len` of a window's masks always exists and tells how it ends.
+const WINDOW: usize = 63;
+
+/// How many keys [`TelnetFilter::feed`] gathers before handing them on.
+const OUT: usize = 512;
+
+/// What each data byte types, for the bytes that type something.
+const MEANS: [Typed; 256] = {
+    let mut table = [Typed::Enter; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = Typed::Key(b as u8);
+        b += 1;
+    }
+    table[b'\r' as usize] = Typed::Enter;
+    table[b'\n' as usize] = Typed::Enter;
+    table[0x03] = Typed::Interrupt;
+    table[0x04] = Typed::EndOfInput;
+    table
+};
+
+/// A window's bytes sorted into the classes the decoder needs, one bit per byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Classes {
+    iac: u64,
+    cr: u64,
+    lf: u64,
+    /// Bytes that are no key even as data: NUL, UTF-8 continuation bytes, and 255.
+    no_key: u64,
+    sb: u64,
+    /// WILL, WONT, DO, DONT, and 255 (no command, so no matter).
+    verb: u64,
+    /// IP and EOF.
+    signal: u64,
+}
+
+impl Classes {
+    /// The classes of each byte of `block`, one at a time (the portable version).
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
+    fn of_bytes(block: &[u8; 64]) -> Classes {
+        let mut classes = Classes {
+            iac: 0,
+            cr: 0,
+            lf: 0,
+            no_key: 0,
+            sb: 0,
+            verb: 0,
+            signal: 0,
+        };
+        for (i, &b) in block.iter().enumerate() {
+            classes.iac |= u64::from(b == IAC) << i;
+            classes.cr |= u64::from(b == b'\r') << i;
+            classes.lf |= u64::from(b == b'\n') << i;
+            classes.no_key |= u64::from(matches!(b, 0x00 | 0x80..=0xbf | IAC)) << i;
+            classes.sb |= u64::from(b == SB) << i;
+            classes.verb |= u64::from(b >= WILL) << i;
+            classes.signal |= u64::from(b == IP || b == EOF) << i;
+        }
+        classes
+    }
+
+    /// The classes of each byte of `block`, 16 bytes per instruction.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    fn of(block: &[u8; 64]) -> Classes {
+        use std::arch::x86_64::*;
+        let mut classes = Classes {
+            iac: 0,
+            cr: 0,
+            lf: 0,
+            no_key: 0,
+            sb: 0,
+            verb: 0,
+            signal: 0,
+        };
+        for (k, lane) in block.chunks_exact(16).enumerate() {
+            // SAFETY: SSE2 is enabled at compile time (the cfg above), so the CPU has
+            // it; `lane` is 16 readable bytes, and `loadu` needs no alignment.
+            let [iac, cr, lf, no_key, sb, verb, signal] = unsafe {
+                let v = _mm_loadu_si128(lane.as_ptr().cast());
+                let is = |b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+                let iac = is(IAC);
+                // As i8, 0x80..=0xbf are -128..=-65, and WILL..=IAC are -5..=-1.
+                let continuation = _mm_cmplt_epi8(v, _mm_set1_epi8(-64));
+                let verb = _mm_and_si128(
+                    _mm_cmpgt_epi8(v, _mm_set1_epi8(WILL as i8 - 1)),
+                    _mm_cmplt_epi8(v, _mm_setzero_si128()),
+                );
+                [
+                    iac,
+                    is(b'\r'),
+                    is(b'\n'),
+                    _mm_or_si128(_mm_or_si128(is(0), continuation), iac),
+                    is(SB),
+                    verb,
+                    _mm_or_si128(is(IP), is(EOF)),
+                ]
+                .map(|m| u64::from(_mm_movemask_epi8(m) as u16) << (16 * k))
+            };
+            classes.iac |= iac;
+            classes.cr |= cr;
+            classes.lf |= lf;
+            classes.no_key |= no_key;
+            classes.sb |= sb;
+            classes.verb |= verb;
+            classes.signal |= signal;
+        }
+        classes
+    }
+
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    fn of(block: &[u8; 64]) -> Classes {
+        Classes::of_bytes(block)
+    }
+}
+
+/// The bytes that follow an IAC that starts a command or a pair, given the IACs of a
+/// window and whether its first byte follows one (`carry`, 0 or 1).
+///
+/// IACs come in runs: IAC IAC is the byte 255, so in a run the 1st, 3rd, ... IAC each
+/// start something and the 2nd, 4th, ... are what they escape. This is simdjson's
+/// backslash trick: one addition finds which runs start on odd bits.
+fn escaped(iac: u64, carry: u64) -> u64 {
+    const EVEN: u64 = 0x5555_5555_5555_5555;
+    let iac = iac & !carry;
+    let follows = (iac << 1) | carry;
+    let odd_starts = iac & !EVEN & !follows;
+    let even_runs = odd_starts.wrapping_add(iac);
+    (EVEN ^ (even_runs << 1)) & follows
+}
+
+/// Where the parser is between two bytes: all that one window hands the next.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Between {
+    /// The last byte was an IAC that starts something (a command, or IAC IAC).
+    after_iac: bool,
+    /// Inside a subnegotiation.
+    in_sub: bool,
+    /// The last byte was this verb (WILL, WONT, DO or DONT): its option comes next.
+    verb: Option<u8>,
+    /// The last data byte was CR, so a NUL or LF next is part of the same Enter.
+    /// Commands are out of band and leave it be: CR IAC NOP LF is one Enter.
+    after_cr: bool,
+}
+
+impl Between {
+    /// The same place, as the grammar names it.
+    fn syntax(self) -> Syntax {
+        match (self.after_iac, self.in_sub, self.verb) {
+            (_, _, Some(verb)) => Syntax::Verb(verb),
+            (false, false, None) => Syntax::Data,
+            (true, false, None) => Syntax::Iac,
+            (false, true, None) => Syntax::Sub,
+            (true, true, None) => Syntax::SubIac,
+        }
+    }
+
+    /// At `syntax`, with the same CR pending or not.
+    fn at(self, syntax: Syntax) -> Between {
+        let (after_iac, in_sub, verb) = match syntax {
+            Syntax::Data => (false, false, None),
+            Syntax::Iac => (true, false, None),
+            Syntax::Verb(verb) => (false, false, Some(verb)),
+            Syntax::Sub => (false, true, None),
+            Syntax::SubIac => (true, true, None),
+        };
+        Between {
+            after_iac,
+            in_sub,
+            verb,
+            after_cr: self.after_cr,
+        }
+    }
+}
+
+/// What one window of up to [`WINDOW`] bytes means, as masks: bit `i` for byte `i`.
+#[derive(Clone, Copy, Debug)]
+struct Scan {
+    /// The window, and after it whatever (see [`Scan::of`]).
+    block: [u8; 64],
+    /// Bytes that type something: data, and IAC IP or IAC EOF.
+    types: u64,
+    /// IAC IP and IAC EOF, which type what their byte does not say as data.
+    signals: u64,
+    /// The option bytes of WILL, WONT, DO and DONT.
+    options: u64,
+    /// The verb of an option at bit 0, from the window before.
+    verb_at_start: Option<u8>,
+    /// Whether the window holds any command.
+    commands: bool,
+}
+
+impl Scan {
+    /// Scans the first `len` bytes of `block` (`1 <= len <= WINDOW`; what follows
+    /// them may be anything) from `at`; returns what they mean and where they leave the
+    /// parser, or `None` if the window needs [`TelnetFilter::step`] instead.
+    ///
+    /// It finds, as masks: which IACs start commands; the commands; the subnegotiation
+    /// regions they open; the options of WILL/WONT/DO/DONT; what is left (the data);
+    /// which data bytes follow a CR; and so which bytes type something. Where the
+    /// window leaves the parser is read off bit `len`, the first bit past it.
+    fn of(block: [u8; 64], len: usize, at: Between) -> Option<(Scan, Between)> {
+        let classes = Classes::of(&block);
+        let valid = (1u64 << len) - 1;
+        let escaped = escaped(classes.iac, u64::from(at.after_iac));
+        let commands = escaped & !classes.iac & valid;
+
+        // A subnegotiation runs from its SB to the next command, whatever that is: an
+        // addition ripples from just after each SB through the bytes that are no
+        // command, and stops at the next command.
+        let others = !commands;
+        let opened = ((classes.sb & commands) << 1) | u64::from(at.in_sub);
+        let sub = (opened.wrapping_add(others) ^ others) & others;
+        let options = ((classes.verb & commands) << 1) | u64::from(at.verb.is_some());
+        if options & classes.iac & valid != 0 {
+            // Option 255 breaks the runs of IACs that `escaped` counts; no client
+            // sends it, so the byte-at-a-time machine is fast enough for it.
+            return None;
+        }
+
+        let starts = classes.iac & !escaped;
+        let data = valid & !(starts | commands | options | sub);
+        // Carry each CR forward over the non-data bytes to the next data byte: the
+        // addition ripples through runs of holes.
+        let holes = !data;
+        let cr_before = (((classes.cr & data) << 1) | u64::from(at.after_cr)).wrapping_add(holes);
+        let signals = classes.signal & commands;
+        let types = (data & !classes.no_key & !(classes.lf & cr_before & data)) | signals;
+
+        let end = 1u64 << len;
+        let last_data = 1u64.checked_shl(63 - data.leading_zeros()).unwrap_or(0);
+        let next = Between {
+            after_iac: escaped & end != 0,
+            in_sub: sub & end != 0,
+            verb: (options & end != 0).then_some(block[len - 1]),
+            after_cr: if data == 0 { at.after_cr } else { classes.cr & last_data != 0 },
+        };
+        let scan = Scan {
+            block,
+            types,
+            signals,
+            options: options & valid,
+            verb_at_start: at.verb,
+            commands: commands != 0,
+        };
+        Some((scan, next))
+    }
+
+    /// Writes what the window typed to the start of `out` and returns how many, using
+    /// `spare` as scratch.
+    fn typed(&self, out: &mut [Typed; 64], spare: &mut [Typed; 32]) -> usize {
+        // Walking the bits of `types` is a chain of dependent steps per key, so the two
+        // halves of the window are walked side by side, four bits at a step, writing
+        // four keys whether or not there are that many left (the count says which
+        // count), so that the only branch is the loop's.
+        let (low, high) = (self.types & 0xffff_ffff, self.types & !0xffff_ffff);
+        let (low_count, high_count) = (low.count_ones() as usize, high.count_ones() as usize);
+        let (mut low_bits, mut high_bits) = (low, high);
+        let take = |bits: &mut u64| {
+            // Bit 63 is past every window, so with it set the lowest bit is a position
+            // in the block even once `bits` runs out, and finding it needs no zero check.
+            let at = NonZeroU64::new(*bits | 1 << 63).map_or(63, NonZeroU64::trailing_zeros);
+            *bits &= bits.wrapping_sub(1);
+            MEANS[self.block[at as usize] as usize]
+        };
+        for step in 0..low_count.max(high_count).div_ceil(4).min(8) {
+            for k in 0..4 {
+                out[4 * step + k] = take(&mut low_bits);
+                spare[4 * step + k] = take(&mut high_bits);
+            }
+        }
+        out[low_count..low_count + 32].copy_from_slice(spare);
+
+        let mut signals = self.signals;
+        while signals != 0 {
+            let at = signals.trailing_zeros();
+            let slot = (self.types & ((1 << at) - 1)).count_ones() as usize;
+            out[slot % 64] = match self.block[at as usize] {
+                IP => Typed::Interrupt,
+                _ => Typed::EndOfInput,
+            };
+            signals &= signals - 1;
+        }
+        low_count + high_count
+    }
+}
 
 /// The filter for one connection.
 ///
@@ -107,10 +427,7 @@ const CLASS: [Class; 256] = {
 /// it neither allocate nor answer without bound.
 #[derive(Debug)]
 pub struct TelnetFilter {
-    syntax: Syntax,
-    /// The last data byte was CR: a NUL or LF right after it is part of the same Enter.
-    /// Kept apart from `syntax` because commands between CR and LF do not break the pair.
-    after_cr: bool,
+    at: Between,
     negotiated: bool,
     /// Options the server performs (the client's DO/DONT are about these).
     ours: [Side; 256],
@@ -133,63 +450,77 @@ impl TelnetFilter {
         let mut ours = [Side::Off; 256];
         ours[ECHO as usize] = Side::Offered;
         ours[SGA as usize] = Side::Offered;
+        // Letting the client suppress go-ahead costs nothing; anything else it offers
+        // would need code here to make sense of it.
+        let mut theirs = [Side::Off; 256];
+        theirs[SGA as usize] = Side::Welcome;
         TelnetFilter {
-            syntax: Syntax::Data,
-            after_cr: false,
+            at: Between::default(),
             negotiated: false,
             ours,
-            theirs: [Side::Off; 256],
+            theirs,
         }
     }
 
     /// Feeds the next bytes read from the guest. What they typed is appended to `typed`,
     /// the bytes to send back (negotiation answers) to `reply`.
+    ///
+    /// Guests mix keys and commands in no order a branch predictor could learn, so the
+    /// bytes are decoded [`WINDOW`] at a time as bit masks (see [`Scan::of`]), with
+    /// branches per window and per key typed, not per byte. Each window is scanned
+    /// before the one before it is handed on, so that the processor works on both at
+    /// once; and what several windows typed is handed on together.
     pub fn feed(&mut self, input: &[u8], typed: &mut Vec<Typed>, reply: &mut Vec<u8>) {
+        let mut out = [Typed::Enter; OUT];
+        let mut spare = [Typed::Enter; 32];
+        let mut count = 0;
+        let mut pending: Option<Scan> = None;
+        let mut at = self.at;
         let mut rest = input;
-        while let Some(&b) = rest.first() {
-            match self.syntax {
-                Syntax::Data => {
-                    // The hot path: a run of plain keys becomes keys in one bulk extend,
-                    // which knows its length up front and so checks capacity once.
-                    let run = rest
-                        .iter()
-                        .position(|&b| CLASS[b as usize] != Class::Key)
-                        .unwrap_or(rest.len());
-                    if run > 0 {
-                        typed.extend(rest[..run].iter().map(|&b| Typed::Key(b)));
-                        self.after_cr = false;
-                        rest = &rest[run..];
-                        continue;
-                    }
-                    self.special_data(b, typed);
+        while !rest.is_empty() {
+            let len = rest.len().min(WINDOW);
+            let block = match rest.first_chunk() {
+                Some(block) => *block,
+                None => {
+                    let mut padded = [0; 64];
+                    padded[..len].copy_from_slice(rest);
+                    padded
                 }
-                Syntax::Iac => self.command(b, typed),
-                Syntax::Verb(verb) => {
-                    self.negotiate(verb, b, reply);
-                    self.syntax = Syntax::Data;
+            };
+            let scanned = Scan::of(block, len, at);
+            if let Some(scan) = pending.take() {
+                if count > OUT - 64 {
+                    typed.extend_from_slice(&out[..count]);
+                    count = 0;
                 }
-                Syntax::Sub => match rest.iter().position(|&b| b == IAC) {
-                    Some(at) => {
-                        self.syntax = Syntax::SubIac;
-                        rest = &rest[at + 1..];
-                        continue;
-                    }
-                    None => return,
-                },
-                Syntax::SubIac => match b {
-                    IAC => self.syntax = Syntax::Sub,
-                    SE => self.syntax = Syntax::Data,
-                    // A client that forgets IAC SE must not lose the command after it,
-                    // nor keep us skipping its typing forever: the SB ends here and the
-                    // command is read again as a command.
-                    _ => {
-                        self.syntax = Syntax::Iac;
-                        continue;
-                    }
-                },
+                let window_out = (&mut out[count..count + 64]).try_into().expect("64 slots");
+                count += scan.typed(window_out, &mut spare);
+                self.negotiate_all(&scan, reply);
             }
-            rest = &rest[1..];
+            match scanned {
+                Some((scan, next)) => {
+                    pending = Some(scan);
+                    at = next;
+                }
+                None => {
+                    typed.extend_from_slice(&out[..count]);
+                    count = 0;
+                    self.at = at;
+                    for &b in &rest[..len] {
+                        self.step(b, typed, reply);
+                    }
+                    at = self.at;
+                }
+            }
+            rest = &rest[len..];
         }
+        if let Some(scan) = pending {
+            let window_out = (&mut out[count..count + 64]).try_into().expect("64 slots");
+            count += scan.typed(window_out, &mut spare);
+            self.negotiate_all(&scan, reply);
+        }
+        typed.extend_from_slice(&out[..count]);
+        self.at = at;
     }
 
     /// Whether the client has sent any telnet command yet (netcat never does).
@@ -197,91 +528,83 @@ impl TelnetFilter {
         self.negotiated
     }
 
-    /// A data byte that is not a plain key.
-    fn special_data(&mut self, b: u8, typed: &mut Vec<Typed>) {
-        let class = CLASS[b as usize];
-        if class == Class::Iac {
-            // IAC is no data, so it does not end a CR's Enter: CR IAC NOP LF is one Enter.
-            self.syntax = Syntax::Iac;
-            return;
-        }
-        let after_cr = std::mem::replace(&mut self.after_cr, false);
-        match class {
-            Class::Cr => {
-                typed.push(Typed::Enter);
-                self.after_cr = true;
-            }
-            Class::Lf if !after_cr => typed.push(Typed::Enter),
-            Class::CtrlC => typed.push(Typed::Interrupt),
-            Class::CtrlD => typed.push(Typed::EndOfInput),
-            Class::Lf | Class::Nul | Class::Continuation => {}
-            Class::Key | Class::Iac => unreachable!("handled before"),
+    /// Answers the negotiations of a scanned window, in order.
+    fn negotiate_all(&mut self, scan: &Scan, reply: &mut Vec<u8>) {
+        self.negotiated |= scan.commands;
+        let mut options = scan.options;
+        while options != 0 {
+            let at = options.trailing_zeros() as usize;
+            let verb = match at {
+                0 => scan.verb_at_start.unwrap_or_default(),
+                _ => scan.block[at - 1],
+            };
+            self.negotiate(verb, scan.block[at], reply);
+            options &= options - 1;
         }
     }
 
-    /// The byte after an IAC (in the data, or one that ended a subnegotiation).
-    fn command(&mut self, b: u8, typed: &mut Vec<Typed>) {
-        self.syntax = Syntax::Data;
-        if b == IAC {
+    /// The grammar, one byte at a time: the definition the windows must agree with, and
+    /// the decoder for windows they cannot do.
+    fn step(&mut self, b: u8, typed: &mut Vec<Typed>, reply: &mut Vec<u8>) {
+        let next = match (self.at.syntax(), b) {
+            // IAC is no data, so it does not end a CR's Enter.
+            (Syntax::Data, IAC) => Syntax::Iac,
+            (Syntax::Data, _) => {
+                self.data(b, typed);
+                Syntax::Data
+            }
             // The data byte 255: never a move, but still data, so it ends a CR's Enter.
-            self.after_cr = false;
-            return;
+            (Syntax::Iac, IAC) => {
+                self.at.after_cr = false;
+                Syntax::Data
+            }
+            (Syntax::Verb(verb), _) => {
+                self.negotiate(verb, b, reply);
+                Syntax::Data
+            }
+            (Syntax::Sub, IAC) => Syntax::SubIac,
+            (Syntax::Sub, _) | (Syntax::SubIac, IAC) => Syntax::Sub,
+            (Syntax::SubIac, SE) => Syntax::Data,
+            // A client that forgets IAC SE must neither lose the command that follows
+            // nor have its typing skipped forever: any command ends a subnegotiation.
+            (Syntax::Iac | Syntax::SubIac, _) => self.command(b, typed),
+        };
+        self.at = self.at.at(next);
+    }
+
+    /// The data byte `b`.
+    fn data(&mut self, b: u8, typed: &mut Vec<Typed>) {
+        let after_cr = std::mem::replace(&mut self.at.after_cr, b == b'\r');
+        match b {
+            // The LF (or NUL) of CR LF (CR NUL) belongs to the CR's Enter.
+            b'\n' if after_cr => {}
+            // NUL is padding; UTF-8 continuation bytes belong to their lead byte's key.
+            0x00 | 0x80..=0xbf => {}
+            _ => typed.push(MEANS[b as usize]),
         }
+    }
+
+    /// IAC `b`, for `b` other than IAC: a command. Returns where it leaves the parser.
+    fn command(&mut self, b: u8, typed: &mut Vec<Typed>) -> Syntax {
         self.negotiated = true;
         match b {
-            WILL | WONT | DO | DONT => self.syntax = Syntax::Verb(b),
-            SB => self.syntax = Syntax::Sub,
+            WILL..=DONT => return Syntax::Verb(b),
+            SB => return Syntax::Sub,
             IP => typed.push(Typed::Interrupt),
             EOF => typed.push(Typed::EndOfInput),
             // NOP, GA, DM, BRK, AO, AYT, EC, EL, a stray SE, and bytes that are no
             // command at all: nothing a game needs, and nothing to answer.
             _ => {}
         }
+        Syntax::Data
     }
 
-    /// Answers IAC `verb` `option` by RFC 1143, each option side at most once or twice.
+    /// Answers IAC `verb` `option` (`verb` one of WILL, WONT, DO, DONT).
     fn negotiate(&mut self, verb: u8, option: u8, reply: &mut Vec<u8>) {
-        let ours = &mut self.ours[option as usize];
-        let theirs = &mut self.theirs[option as usize];
-        let answer = match (verb, *ours, *theirs) {
-            (DO, Side::Offered, _) => {
-                *ours = Side::On;
-                None
-            }
-            // A request for an option we do not perform: refused, once.
-            (DO, Side::Off, _) => {
-                *ours = Side::Closed;
-                Some(WONT)
-            }
-            // Refusing our offer needs no answer. We will not offer again, but a
-            // later DO still gets its refusal, so the client is not left waiting.
-            (DONT, Side::Offered, _) => {
-                *ours = Side::Off;
-                None
-            }
-            (DONT, Side::On, _) => {
-                *ours = Side::Closed;
-                Some(WONT)
-            }
-            // Letting the client suppress go-ahead costs nothing; anything else it
-            // offers would need code here to make sense of it.
-            (WILL, _, Side::Off) if option == SGA => {
-                *theirs = Side::On;
-                Some(DO)
-            }
-            (WILL, _, Side::Off) => {
-                *theirs = Side::Closed;
-                Some(DONT)
-            }
-            (WONT, _, Side::On) => {
-                *theirs = Side::Closed;
-                Some(DONT)
-            }
-            // Repeats, answers to our own requests, and anything about an option
-            // not in force: silence, which is what keeps two peers from looping.
-            _ => None,
-        };
-        if let Some(answer) = answer {
+        let (ours, theirs) = (&mut self.ours[option as usize], &mut self.theirs[option as usize]);
+        let rule = RULES[(verb.wrapping_sub(WILL) & 3) as usize][*ours as usize][*theirs as usize];
+        (*ours, *theirs) = (rule.ours, rule.theirs);
+        if let Some(answer) = rule.answer {
             reply.extend_from_slice(&[IAC, answer, option]);
         }
     }

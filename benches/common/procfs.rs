@@ -5,8 +5,11 @@ use std::fs;
 use std::io;
 use std::time::Duration;
 
+/// The longest thread name the kernel keeps (TASK_COMM_LEN less the NUL).
+const COMM_LEN: usize = 15;
+
 /// A process's cumulative CPU use and context switches at one moment.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Usage {
     /// utime + stime of /proc/PID/stat: every thread's, those that already ended too.
     /// Counted in clock ticks (10 ms), so small amounts read as 0 or one tick.
@@ -19,21 +22,133 @@ pub struct Usage {
     pub voluntary: u64,
     /// Sum of nonvoluntary_ctxt_switches over the same.
     pub involuntary: u64,
+    /// Each living thread's share: who woke up, when something did.
+    pub threads: Vec<ThreadUsage>,
+}
+
+/// Threads of one role (same name but for numbers) and what they did together.
+#[derive(Clone, Debug)]
+pub struct Role {
+    pub name: String,
+    /// Whether `name` may be the start of a longer one.
+    cut_short: bool,
+    pub threads: usize,
+    pub switches: u64,
+    pub on_cpu: Duration,
+}
+
+/// One thread's context switches and time on a CPU.
+#[derive(Clone, Debug)]
+pub struct ThreadUsage {
+    pub tid: u32,
+    /// The thread's name (`comm`), as the server named it.
+    pub name: String,
+    pub switches: u64,
+    pub on_cpu: Duration,
 }
 
 impl Usage {
     /// What was used between `earlier` and `self`.
+    /// Threads are matched by id; one born since counts from zero.
     pub fn since(&self, earlier: &Usage) -> Usage {
+        let threads = self
+            .threads
+            .iter()
+            .map(|now| {
+                let before = earlier.threads.iter().find(|t| t.tid == now.tid);
+                ThreadUsage {
+                    switches: now.switches - before.map_or(0, |t| t.switches.min(now.switches)),
+                    on_cpu: now
+                        .on_cpu
+                        .saturating_sub(before.map_or(Duration::ZERO, |t| t.on_cpu)),
+                    ..now.clone()
+                }
+            })
+            .collect();
         Usage {
             cpu: self.cpu.saturating_sub(earlier.cpu),
             on_cpu: self.on_cpu.saturating_sub(earlier.on_cpu),
             voluntary: self.voluntary.saturating_sub(earlier.voluntary),
             involuntary: self.involuntary.saturating_sub(earlier.involuntary),
+            threads,
+        }
+    }
+
+    /// Adds `more` (another stretch of use) to this one, thread by thread.
+    pub fn add(&mut self, more: &Usage) {
+        self.cpu += more.cpu;
+        self.on_cpu += more.on_cpu;
+        self.voluntary += more.voluntary;
+        self.involuntary += more.involuntary;
+        for thread in &more.threads {
+            match self.threads.iter_mut().find(|t| t.tid == thread.tid) {
+                Some(known) => {
+                    known.switches += thread.switches;
+                    known.on_cpu += thread.on_cpu;
+                }
+                None => self.threads.push(thread.clone()),
+            }
         }
     }
 
     pub fn switches(&self) -> u64 {
         self.voluntary + self.involuntary
+    }
+
+    /// Threads grouped by role: their names with numbers replaced by `N`, so that 500
+    /// guests' writers are one line. Each role with its thread count, switches and time
+    /// on a CPU, busiest first.
+    pub fn by_role(&self) -> Vec<Role> {
+        let mut roles: Vec<Role> = Vec::new();
+        for thread in &self.threads {
+            let mut name = String::new();
+            for c in thread.name.chars() {
+                if !c.is_ascii_digit() {
+                    name.push(c);
+                } else if !name.ends_with('N') {
+                    name.push('N');
+                }
+            }
+            // The kernel keeps 15 bytes of a name: "guest-100-writer" reads as
+            // "guest-100-write", the same role as "guest-99-writer".
+            let cut_short = thread.name.len() == COMM_LEN;
+            let same_role = |role: &Role| {
+                role.name == name
+                    || (cut_short && role.name.starts_with(&name))
+                    || (name.starts_with(&role.name) && role.cut_short)
+            };
+            match roles.iter_mut().find(|r| same_role(r)) {
+                Some(role) => {
+                    role.threads += 1;
+                    role.switches += thread.switches;
+                    role.on_cpu += thread.on_cpu;
+                    if role.cut_short && !cut_short {
+                        role.name = name;
+                        role.cut_short = false;
+                    }
+                }
+                None => roles.push(Role {
+                    name,
+                    cut_short,
+                    threads: 1,
+                    switches: thread.switches,
+                    on_cpu: thread.on_cpu,
+                }),
+            }
+        }
+        roles.sort_by_key(|r| std::cmp::Reverse(r.switches));
+        roles
+    }
+
+    /// The threads that switched, as `name (tid) count`, busiest first.
+    pub fn who_switched(&self) -> String {
+        let mut busy: Vec<&ThreadUsage> = self.threads.iter().filter(|t| t.switches > 0).collect();
+        busy.sort_by_key(|t| std::cmp::Reverse(t.switches));
+        let named: Vec<String> = busy
+            .iter()
+            .map(|t| format!("{} ({}) {}", t.name, t.tid, t.switches))
+            .collect();
+        named.join(", ")
     }
 }
 
@@ -64,14 +179,30 @@ pub fn usage(pid: u32) -> io::Result<Usage> {
         ) else {
             continue;
         };
-        usage.voluntary += field(&status, "voluntary_ctxt_switches:").unwrap_or(0);
-        usage.involuntary += field(&status, "nonvoluntary_ctxt_switches:").unwrap_or(0);
+        let voluntary = field(&status, "voluntary_ctxt_switches:").unwrap_or(0);
+        let involuntary = field(&status, "nonvoluntary_ctxt_switches:").unwrap_or(0);
         let on_cpu_ns = schedstat
             .split_whitespace()
             .next()
             .and_then(|ns| ns.parse().ok())
             .unwrap_or(0);
+        usage.voluntary += voluntary;
+        usage.involuntary += involuntary;
         usage.on_cpu += Duration::from_nanos(on_cpu_ns);
+        usage.threads.push(ThreadUsage {
+            tid: task
+                .file_name()
+                .and_then(|tid| tid.to_str()?.parse().ok())
+                .unwrap_or(0),
+            name: status
+                .lines()
+                .find_map(|line| line.strip_prefix("Name:"))
+                .unwrap_or("")
+                .trim()
+                .to_owned(),
+            switches: voluntary + involuntary,
+            on_cpu: Duration::from_nanos(on_cpu_ns),
+        });
     }
     Ok(usage)
 }

@@ -17,6 +17,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 use termios::Termios;
 
+/// How often a wait on the console checks whether the child is still there.
+const EXIT_CHECK: Duration = Duration::from_millis(50);
+
 /// Bytes the console showed, and when the drain thread's read returned them.
 #[derive(Debug)]
 struct Chunk {
@@ -155,14 +158,30 @@ impl Output for PtyChild {
     }
 
     fn read_more(&mut self, deadline: Instant) -> io::Result<bool> {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match self.console.recv_timeout(left) {
-            Ok(chunk) => {
-                self.transcript.push(&chunk.bytes, chunk.at);
-                Ok(true)
+        loop {
+            // In short slices, to notice a child that exited: the parent's slave copy
+            // keeps the master open, so its output never ends by itself.
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.console.recv_timeout(left.min(EXIT_CHECK)) {
+                Ok(chunk) => {
+                    self.transcript.push(&chunk.bytes, chunk.at);
+                    return Ok(true);
+                }
+                Err(RecvTimeoutError::Disconnected) => return Ok(false),
+                Err(RecvTimeoutError::Timeout) => {}
             }
-            Err(RecvTimeoutError::Timeout) => Err(io::ErrorKind::TimedOut.into()),
-            Err(RecvTimeoutError::Disconnected) => Ok(false),
+            if let Some(status) = self.child.try_wait()? {
+                self.reaped = true;
+                self.name = format!("{} (exited, {status})", self.name);
+                // What it printed last may still be on its way through the drain thread.
+                while let Ok(chunk) = self.console.recv_timeout(EXIT_CHECK) {
+                    self.transcript.push(&chunk.bytes, chunk.at);
+                }
+                return Ok(false);
+            }
+            if Instant::now() >= deadline {
+                return Err(io::ErrorKind::TimedOut.into());
+            }
         }
     }
 }

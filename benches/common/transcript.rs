@@ -59,20 +59,18 @@ impl Transcript {
         }
     }
 
-    /// Finds `needle` after the previous match and moves past it; returns what follows it
-    /// up to the end of its line, if that has arrived.
+    /// Finds `needle` after the previous match, once the rest of its line has arrived
+    /// too, and moves past it; returns the rest of the line.
     pub fn find(&mut self, needle: &str) -> Option<String> {
         let needle = needle.as_bytes();
         let start = self.text[self.cursor..]
             .windows(needle.len())
             .position(|window| window == needle)?
-            + self.cursor;
-        self.cursor = start + needle.len();
-        let rest = &self.text[self.cursor..];
-        let line_end = rest
-            .iter()
-            .position(|&b| b == b'\r' || b == b'\n')
-            .unwrap_or(rest.len());
+            + self.cursor
+            + needle.len();
+        let rest = &self.text[start..];
+        let line_end = rest.iter().position(|&b| b == b'\r' || b == b'\n')?;
+        self.cursor = start + line_end;
         Some(String::from_utf8_lossy(&rest[..line_end]).into_owned())
     }
 
@@ -107,7 +105,7 @@ pub trait Output {
     /// `Ok(false)` at end of output; an error of kind `TimedOut` past the deadline.
     fn read_more(&mut self, deadline: Instant) -> io::Result<bool>;
 
-    /// Waits for `needle`; returns the rest of its line (what follows it on the line).
+    /// Waits for `needle` and the end of its line; returns what follows it on the line.
     fn expect(&mut self, needle: &str) -> io::Result<String> {
         let deadline = Instant::now() + PATIENCE;
         loop {

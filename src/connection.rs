@@ -1,6 +1,12 @@
-//! A guest's connection: one thread reads, filters telnet and reports keys; one thread
-//! writes, and is the socket's only writer. The game thread holds a [`Connection`] and
-//! never waits on either. Does IO (the guest's socket).
+//! A guest's connection: a reader thread that filters telnet and reports keys, and the
+//! guest's output. Does IO (the guest's socket).
+//!
+//! Output is written by one writer at a time. While the socket takes it, the game
+//! thread sends directly with `MSG_DONTWAIT`, which never blocks and costs no thread
+//! wake-up. When the socket is full, the rest is handed to the guest's writer thread,
+//! which blocks on it; until the writer has sent all it was handed, every later byte
+//! goes through it too, so nothing is reordered and the two never write at once. A guest
+//! whose unsent output passes [`OUTPUT_LIMIT`] is not reading, and is dropped.
 
 use crate::events::{Departure, Event, GuestId};
 use crate::key_rate::{KeyRate, Verdict};
@@ -8,6 +14,7 @@ use crate::telnet::{self, TelnetFilter, Typed};
 use crossbeam_channel::{Receiver, Sender};
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
+use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
@@ -20,7 +27,8 @@ pub const OUTPUT_LIMIT: usize = 64 * 1024;
 /// last lines are read rather than lost to a reset.
 const LINGER: Duration = Duration::from_secs(2);
 
-/// How long one write may make no progress before the guest counts as gone.
+/// How long the writer thread's write may make no progress before the guest counts as
+/// gone.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The kernel's share of a guest's unsent output. Small on purpose: a game says a few
@@ -30,32 +38,13 @@ const SEND_BUFFER: libc::c_int = 16 * 1024;
 /// Guest threads need little stack: a 4 KiB read buffer and the filter.
 const GUEST_THREAD_STACK: usize = 256 * 1024;
 
-/// What the writer is asked to do.
+/// What the writer thread is asked to do.
 #[derive(Debug)]
-enum Outgoing {
-    /// A line of text, sent with CR LF.
-    Line(Arc<str>),
-    /// Raw bytes: telnet negotiation.
-    Bytes(Vec<u8>),
-    /// Send what is queued, then hang up.
+enum Order {
+    /// Send these bytes, blocking as long as it takes.
+    Send(Vec<u8>),
+    /// Hang up once everything before is sent.
     Close,
-}
-
-/// The queue into a guest's writer thread, with a count of bytes not yet written.
-#[derive(Clone, Debug)]
-struct Outbox {
-    orders: Sender<Outgoing>,
-    unsent: Arc<AtomicUsize>,
-}
-
-impl Outbox {
-    /// Queues `order` worth `bytes`; returns the guest's unsent total.
-    fn push(&self, order: Outgoing, bytes: usize) -> usize {
-        let unsent = self.unsent.fetch_add(bytes, Ordering::Relaxed) + bytes;
-        // The writer may have stopped already; then the bytes simply go nowhere.
-        let _ = self.orders.send(order);
-        unsent
-    }
 }
 
 /// The guest's output passed [`OUTPUT_LIMIT`]: they are not reading.
@@ -65,17 +54,22 @@ pub struct Overflow {
 }
 
 /// The game thread's handle on one guest's connection. Dropping it closes the
-/// connection gently: what was said is still sent.
+/// connection gently: what was said is still sent, then the guest is let go.
 #[derive(Debug)]
 pub struct Connection {
     guest: GuestId,
-    outbox: Outbox,
     socket: TcpStream,
+    /// Said, not yet sent, and not yet handed to the writer.
+    pending: Vec<u8>,
+    /// Bytes handed to the writer thread that it has not written yet. While it is not
+    /// zero the writer owns the socket's output.
+    handed_off: Arc<AtomicUsize>,
+    writer: Sender<Order>,
 }
 
 impl Connection {
-    /// Starts the guest's reader and writer threads. The writer first sends the telnet
-    /// greeting; the reader reports on `events` until the connection ends.
+    /// Starts the guest's reader and writer threads and queues the telnet greeting.
+    /// The reader reports on `events` until the connection ends.
     pub fn open(
         guest: GuestId,
         stream: TcpStream,
@@ -85,54 +79,84 @@ impl Connection {
     ) -> io::Result<Connection> {
         tune(&stream);
         let (orders, queue) = crossbeam_channel::unbounded();
-        let outbox = Outbox {
-            orders,
-            unsent: Arc::new(AtomicUsize::new(0)),
-        };
-        outbox.push(
-            Outgoing::Bytes(telnet::GREETING.to_vec()),
-            telnet::GREETING.len(),
-        );
+        let handed_off = Arc::new(AtomicUsize::new(0));
         let (reading, reader_done) = crossbeam_channel::bounded::<()>(0);
         let writer = Writer {
             stream: stream.try_clone()?,
             queue,
-            unsent: outbox.unsent.clone(),
+            handed_off: handed_off.clone(),
             reader_done,
             flushed: flushed.token(),
         };
         let reader = Reader {
             guest,
             stream: stream.try_clone()?,
-            outbox: outbox.clone(),
             events,
             rate: KeyRate::new(max_key_rate, Instant::now()),
             _reading: reading,
         };
         spawn(format!("guest-{}-writer", guest.0), move || writer.run())?;
-        if let Err(e) = spawn(format!("guest-{}-reader", guest.0), move || reader.run()) {
-            // The writer is running: make it stop rather than wait for a reader.
-            let _ = stream.shutdown(Shutdown::Both);
-            outbox.push(Outgoing::Close, 0);
-            return Err(e);
-        }
-        Ok(Connection {
+        let connection = Connection {
             guest,
-            outbox,
             socket: stream,
-        })
+            pending: telnet::GREETING.to_vec(),
+            handed_off,
+            writer: orders,
+        };
+        // If the reader cannot start, dropping `connection` stops the writer.
+        spawn(format!("guest-{}-reader", guest.0), move || reader.run())?;
+        Ok(connection)
     }
 
     pub fn guest(&self) -> GuestId {
         self.guest
     }
 
-    /// Queues one line for the guest. Never blocks; fails once the guest has more
-    /// unsent output than [`OUTPUT_LIMIT`].
-    pub fn say(&self, text: &Arc<str>) -> Result<(), Overflow> {
-        let unsent = self
-            .outbox
-            .push(Outgoing::Line(text.clone()), text.len() + 2);
+    /// Adds one line for the guest; [`Connection::flush`] sends it. Fails once the
+    /// guest has more unsent output than [`OUTPUT_LIMIT`].
+    pub fn say(&mut self, text: &str) -> Result<(), Overflow> {
+        self.pending.extend_from_slice(text.as_bytes());
+        self.pending.extend_from_slice(b"\r\n");
+        self.check_limit()
+    }
+
+    /// Adds raw bytes (telnet negotiation) for the guest.
+    pub fn send_raw(&mut self, bytes: &[u8]) -> Result<(), Overflow> {
+        self.pending.extend_from_slice(bytes);
+        self.check_limit()
+    }
+
+    /// Whether something said has not been sent or handed off yet.
+    pub fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Sends what is pending without blocking: directly while the socket takes it,
+    /// through the writer thread once it does not.
+    pub fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        // Acquire: if the writer has written everything it was handed, its writes are
+        // over, and this thread may write without the two interleaving.
+        if self.handed_off.load(Ordering::Acquire) == 0 {
+            let sent = send_now(&self.socket, &self.pending);
+            self.pending.drain(..sent);
+            if self.pending.is_empty() {
+                return;
+            }
+        }
+        self.hand_off();
+    }
+
+    /// Cuts the connection now, unsent output and all: for guests who stopped reading.
+    pub fn cut(mut self) {
+        self.pending.clear();
+        let _ = self.socket.shutdown(Shutdown::Both);
+    }
+
+    fn check_limit(&self) -> Result<(), Overflow> {
+        let unsent = self.pending.len() + self.handed_off.load(Ordering::Relaxed);
         if unsent > OUTPUT_LIMIT {
             Err(Overflow { unsent })
         } else {
@@ -140,16 +164,51 @@ impl Connection {
         }
     }
 
-    /// Cuts the connection now, unsent output and all: for guests who stopped reading.
-    pub fn cut(self) {
-        let _ = self.socket.shutdown(Shutdown::Both);
+    fn hand_off(&mut self) {
+        let bytes = std::mem::take(&mut self.pending);
+        self.handed_off.fetch_add(bytes.len(), Ordering::AcqRel);
+        // A writer that has stopped (the guest is gone) simply drops the bytes.
+        let _ = self.writer.send(Order::Send(bytes));
     }
 }
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        self.outbox.push(Outgoing::Close, 0);
+        if !self.pending.is_empty() {
+            self.hand_off();
+        }
+        let _ = self.writer.send(Order::Close);
     }
+}
+
+/// Sends as much of `bytes` as the socket takes now; returns how many it took. A broken
+/// connection takes nothing: its reader reports the guest gone.
+fn send_now(socket: &TcpStream, bytes: &[u8]) -> usize {
+    let mut sent = 0;
+    while sent < bytes.len() {
+        let rest = &bytes[sent..];
+        // SAFETY: `rest` is valid for reads of `rest.len()` bytes, and the fd is a live
+        // socket owned by `socket`.
+        let n = unsafe {
+            libc::send(
+                socket.as_raw_fd(),
+                rest.as_ptr().cast(),
+                rest.len(),
+                libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL,
+            )
+        };
+        if n > 0 {
+            sent += n as usize;
+            continue;
+        }
+        match io::Error::last_os_error().kind() {
+            io::ErrorKind::Interrupted => continue,
+            io::ErrorKind::WouldBlock => return sent,
+            // Gone: count it all as sent so nothing waits for a dead socket.
+            _ => return bytes.len(),
+        }
+    }
+    sent
 }
 
 /// Counts the writers still sending, so that a shutdown can wait for the good-byes.
@@ -198,11 +257,7 @@ fn spawn(name: String, body: impl FnOnce() + Send + 'static) -> io::Result<()> {
 fn tune(stream: &TcpStream) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(SEND_TIMEOUT));
-    set_send_buffer(stream, SEND_BUFFER);
-}
-
-fn set_send_buffer(stream: &TcpStream, bytes: libc::c_int) {
-    use std::os::fd::AsRawFd;
+    let bytes = SEND_BUFFER;
     // SAFETY: the fd is a live socket owned by `stream`, and the option value is a
     // c_int whose size is passed along with it.
     let rc = unsafe {
@@ -223,7 +278,6 @@ fn set_send_buffer(stream: &TcpStream, bytes: libc::c_int) {
 struct Reader {
     guest: GuestId,
     stream: TcpStream,
-    outbox: Outbox,
     events: Sender<Event>,
     rate: KeyRate,
     /// Dropped when the reader ends, which tells the writer the guest has hung up.
@@ -252,14 +306,13 @@ impl Reader {
                 Err(_) => return self.leave(Departure::Broken),
             };
             filter.feed(&buf[..n], &mut typed, &mut reply);
-            if !reply.is_empty() {
-                let bytes = std::mem::take(&mut reply);
-                let len = bytes.len();
-                self.outbox.push(Outgoing::Bytes(bytes), len);
-            }
-            if !told_negotiated && filter.negotiated() {
+            if !reply.is_empty() || (!told_negotiated && filter.negotiated()) {
                 told_negotiated = true;
-                self.tell(Event::GuestNegotiated { guest: self.guest })?;
+                let reply = std::mem::take(&mut reply);
+                self.tell(Event::GuestNegotiated {
+                    guest: self.guest,
+                    reply,
+                })?;
             }
             let now = Instant::now();
             for typed in typed.drain(..) {
@@ -299,11 +352,11 @@ impl Reader {
     }
 }
 
-/// The thread that writes to the guest: the socket's only writer.
+/// The thread that writes what the socket would not take at once, and hangs up.
 struct Writer {
     stream: TcpStream,
-    queue: Receiver<Outgoing>,
-    unsent: Arc<AtomicUsize>,
+    queue: Receiver<Order>,
+    handed_off: Arc<AtomicUsize>,
     reader_done: Receiver<()>,
     /// Dropped once everything is sent and the write side is shut.
     flushed: Sender<()>,
@@ -311,31 +364,12 @@ struct Writer {
 
 impl Writer {
     fn run(mut self) {
-        let mut batch = Vec::with_capacity(1024);
-        'sending: while let Ok(first) = self.queue.recv() {
-            // Whatever else is already queued goes out in the same write.
-            let mut closing = false;
-            for order in std::iter::once(first).chain(self.queue.try_iter()) {
-                match order {
-                    Outgoing::Line(text) => {
-                        batch.extend_from_slice(text.as_bytes());
-                        batch.extend_from_slice(b"\r\n");
-                    }
-                    Outgoing::Bytes(bytes) => batch.extend_from_slice(&bytes),
-                    Outgoing::Close => {
-                        closing = true;
-                        break;
-                    }
-                }
-            }
-            if self.stream.write_all(&batch).is_err() {
-                break 'sending;
-            }
-            self.unsent.fetch_sub(batch.len(), Ordering::Relaxed);
-            batch.clear();
-            if closing {
+        while let Ok(Order::Send(bytes)) = self.queue.recv() {
+            if self.stream.write_all(&bytes).is_err() {
                 break;
             }
+            // Release: the game thread that sees zero also sees these writes finished.
+            self.handed_off.fetch_sub(bytes.len(), Ordering::Release);
         }
         let _ = self.stream.shutdown(Shutdown::Write);
         drop(self.flushed);

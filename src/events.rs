@@ -75,8 +75,9 @@ pub enum Event {
     GuestConnected { stream: TcpStream, addr: SocketAddr },
     /// A guest typed a key (the telnet filter's data, never Enter or NUL).
     GuestPressed { guest: GuestId, key: u8 },
-    /// A guest's client answered telnet negotiation: it is a telnet client.
-    GuestNegotiated { guest: GuestId },
+    /// A guest's client spoke telnet: it is a telnet client, and `reply` (possibly
+    /// empty) is what the filter answers it.
+    GuestNegotiated { guest: GuestId, reply: Vec<u8> },
     /// A guest typed faster than a person can; the keys were dropped.
     GuestTooFast { guest: GuestId },
     /// A guest's connection ended.

@@ -65,7 +65,13 @@ fn serve(config: Config) -> Result<u8, Box<dyn std::error::Error>> {
 
     console::spawn(events_tx.clone())?;
     acceptor::spawn(listener, events_tx.clone())?;
-    let server = Server::new(config.table, config.max_key_rate, events_tx, io::stdout())?;
+    let server = Server::new(
+        config.table,
+        config.max_key_rate,
+        events_tx,
+        io::BufWriter::new(io::stdout()),
+    )?;
+    // The console is written once per event, after all of that event's lines.
     let stop = server.run(events, urgent);
     drop(terminal);
     log::info!("stopped: {stop}");

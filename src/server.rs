@@ -7,13 +7,21 @@ use crate::events::{Departure, Event, GuestId, StopSignal};
 use crate::table::{Action, Recipient, Table, TableSettings};
 use crate::timer::Timer;
 use crossbeam_channel::{select, Receiver, Sender};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
 /// How long a shutdown waits for the good-byes to be sent.
 const GOODBYE_PATIENCE: Duration = Duration::from_millis(500);
+
+/// Waiting guests whose output is sent in one go between events: small, so that a key
+/// arriving meanwhile waits for a few sends at most.
+const FLUSH_BATCH: usize = 8;
+
+/// Events handled in a row before waiting guests get a batch regardless, so that a
+/// steady stream of events cannot starve them.
+const EVENTS_PER_FORCED_FLUSH: u32 = 64;
 
 /// Why the server stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +61,10 @@ impl fmt::Display for Stop {
 pub struct Server<W: Write> {
     table: Table,
     connections: HashMap<GuestId, Connection>,
+    /// Guests in line with output not yet sent. The players' output is sent at once;
+    /// this can wait until no event is pending.
+    unflushed: VecDeque<GuestId>,
+    events_since_flush: u32,
     next_guest: u64,
     timer: Timer,
     /// Handed to each guest's reader.
@@ -73,6 +85,8 @@ impl<W: Write> Server<W> {
         Ok(Server {
             table: Table::new(settings),
             connections: HashMap::new(),
+            unflushed: VecDeque::new(),
+            events_since_flush: 0,
             next_guest: 1,
             timer: Timer::spawn(events.clone())?,
             events,
@@ -88,9 +102,20 @@ impl<W: Write> Server<W> {
         let stop = loop {
             // `self.events` keeps `events` open; `urgent` is kept open by its senders
             // for the life of the process (a closed one would always be ready and spin).
-            let event = select! {
-                recv(urgent) -> event => event,
-                recv(events) -> event => event,
+            let event = if self.unflushed.is_empty() {
+                select! {
+                    recv(urgent) -> event => event,
+                    recv(events) -> event => event,
+                }
+            } else {
+                select! {
+                    recv(urgent) -> event => event,
+                    recv(events) -> event => event,
+                    default => {
+                        self.flush_waiting();
+                        continue;
+                    }
+                }
             };
             let Ok(event) = event else {
                 break Stop::HostLeft;
@@ -101,6 +126,10 @@ impl<W: Write> Server<W> {
             }
             self.carry_out(now);
             self.timer.set(self.table.next_deadline());
+            self.events_since_flush += 1;
+            if self.events_since_flush >= EVENTS_PER_FORCED_FLUSH {
+                self.flush_waiting();
+            }
         };
         self.shut_down(stop);
         stop
@@ -123,8 +152,10 @@ impl<W: Write> Server<W> {
                     self.max_key_rate,
                     &self.flushed,
                 ) {
-                    Ok(connection) => {
+                    Ok(mut connection) => {
                         log::info!("{guest} connected from {addr}");
+                        // The telnet greeting: clients wait for it to pick their mode.
+                        connection.flush();
                         self.connections.insert(guest, connection);
                         self.table.guest_arrived(guest, addr, now);
                     }
@@ -134,7 +165,15 @@ impl<W: Write> Server<W> {
                 }
             }
             Event::GuestPressed { guest, key } => self.table.guest_pressed(guest, key, now),
-            Event::GuestNegotiated { guest } => self.table.guest_negotiated(guest),
+            Event::GuestNegotiated { guest, reply } => {
+                if let Some(connection) = self.connections.get_mut(&guest) {
+                    // Clients wait for these answers: they go out at once. Replies are
+                    // bounded (each option is answered once), so no overflow check.
+                    let _ = connection.send_raw(&reply);
+                    connection.flush();
+                }
+                self.table.guest_negotiated(guest);
+            }
             Event::GuestTooFast { guest } => self.table.guest_too_fast(guest),
             Event::GuestLeft { guest, why } => {
                 if self.connections.contains_key(&guest) {
@@ -161,7 +200,8 @@ impl<W: Write> Server<W> {
     }
 
     /// Does what the table asked, in order. Guests found not reading are cut, and the
-    /// table told, until nothing more is asked.
+    /// table told, until nothing more is asked. The players' output goes out now; the
+    /// line's waits for [`Server::flush_waiting`].
     fn carry_out(&mut self, now: Instant) {
         let mut not_reading: Vec<(GuestId, Overflow)> = Vec::new();
         loop {
@@ -175,13 +215,17 @@ impl<W: Write> Server<W> {
                         to: Recipient::Guest(guest),
                         text,
                     } => {
-                        let Some(connection) = self.connections.get(&guest) else {
+                        let Some(connection) = self.connections.get_mut(&guest) else {
                             continue;
                         };
+                        let was_pending = connection.has_pending();
                         if let Err(overflow) = connection.say(&text) {
                             if !not_reading.iter().any(|(g, _)| *g == guest) {
                                 not_reading.push((guest, overflow));
                             }
+                        }
+                        if !was_pending {
+                            self.unflushed.push_back(guest);
                         }
                     }
                     Action::Close { guest } => {
@@ -204,7 +248,28 @@ impl<W: Write> Server<W> {
                 }
             }
         }
+        // The playing guest first: they and the host are waiting for this.
+        if let Some(connection) = self
+            .table
+            .playing()
+            .and_then(|g| self.connections.get_mut(&g))
+        {
+            connection.flush();
+        }
         let _ = self.console.flush();
+    }
+
+    /// Sends a few waiting guests' output.
+    fn flush_waiting(&mut self) {
+        self.events_since_flush = 0;
+        for _ in 0..FLUSH_BATCH {
+            let Some(guest) = self.unflushed.pop_front() else {
+                break;
+            };
+            if let Some(connection) = self.connections.get_mut(&guest) {
+                connection.flush();
+            }
+        }
     }
 
     fn host_line(&mut self, text: &str) {

@@ -188,7 +188,10 @@ impl Table {
 
     /// The guest's client answered telnet negotiation: no need for the netcat hint.
     pub fn guest_negotiated(&mut self, guest: GuestId) {
-        self.silent.remove(&guest);
+        if self.silent.remove(&guest) {
+            // Its deadline goes too, so that the timer is not woken for nothing.
+            self.hints_due.retain(|&(_, g)| g != guest);
+        }
     }
 
     /// The guest typed faster than a person can; their keys are being dropped.
@@ -409,7 +412,9 @@ impl Table {
     }
 
     fn forget(&mut self, guest: GuestId, addr: SocketAddr) {
-        self.silent.remove(&guest);
+        if self.silent.remove(&guest) {
+            self.hints_due.retain(|&(_, g)| g != guest);
+        }
         if let Some(count) = self.per_ip.get_mut(&addr.ip()) {
             *count -= 1;
             if *count == 0 {
@@ -691,8 +696,6 @@ mod tests {
         h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.table.guest_negotiated(guest(1));
         h.table.guest_pressed(guest(1), b'x', h.at(1.0));
-        assert_eq!(h.table.next_deadline(), Some(h.at(2.0)));
-        h.table.poll(h.at(2.0));
         assert_eq!(h.table.next_deadline(), Some(h.at(5.0)));
         h.table.guest_pressed(guest(1), b'p', h.at(1.0));
         assert_eq!(h.table.next_deadline(), None);
@@ -714,6 +717,20 @@ mod tests {
         assert!(said[0].1.contains("Type r, p or s and press Enter"));
         h.table.poll(h.at(3.0));
         assert_eq!(h.said(), [], "once only, and not to the telnet guest");
+    }
+
+    #[test]
+    fn a_guest_who_negotiates_leaves_nothing_timed_but_the_clock() {
+        let mut h = Harness::new(TableSettings::default());
+        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.table.guest_pressed(guest(1), b'r', h.at(0.1));
+        assert_eq!(h.table.next_deadline(), Some(h.at(2.0)), "the hint is due");
+        h.table.guest_negotiated(guest(1));
+        assert_eq!(
+            h.table.next_deadline(),
+            None,
+            "nothing wakes the timer mid-move"
+        );
     }
 
     #[test]

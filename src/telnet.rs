@@ -116,7 +116,13 @@ impl Rule {
 /// [`Rule::of`] for every verb (from WILL) and pair of sides: guests negotiate in no
 /// order a branch predictor could learn, so the filter looks answers up.
 const RULES: [[[Rule; 5]; 5]; 4] = {
-    let sides = [Side::Off, Side::Welcome, Side::Offered, Side::On, Side::Closed];
+    let sides = [
+        Side::Off,
+        Side::Welcome,
+        Side::Offered,
+        Side::On,
+        Side::Closed,
+    ];
     let mut table = [[[Rule::of(WILL, Side::Off, Side::Off); 5]; 5]; 4];
     let mut verb = 0;
     while verb < 4 {
@@ -134,9 +140,18 @@ const RULES: [[[Rule; 5]; 5]; 4] = {
     table
 };
 
-/// How many bytes [`TelnetFilter::feed`] decodes at once: one less than the bits of a
-/// `u64`, so that bit `len` of a window's masks always exists and tells how it ends.
-const WINDOW: usize = 63;
+/// One bit per byte of a window.
+type Mask = u128;
+
+/// How many bytes [`TelnetFilter::feed`] decodes at once: fewer than the bits of a
+/// [`Mask`], so that bit `len` of a window's masks always exists and tells how it ends;
+/// and two times 63, so that each half of a window's keys fits in a `u64` with a bit to
+/// spare (see [`TelnetFilter::window`]). The wider the window, the fewer the branches
+/// per byte that the processor cannot foresee (a few per window).
+const WINDOW: usize = 126;
+
+/// The bytes a window is read from: its bytes, then whatever follows.
+const BLOCK: usize = 128;
 
 /// How many keys [`TelnetFilter::feed`] gathers before handing them on.
 const OUT: usize = 512;
@@ -159,22 +174,22 @@ const MEANS: [Typed; 256] = {
 /// A window's bytes sorted into the classes the decoder needs, one bit per byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Classes {
-    iac: u64,
-    cr: u64,
-    lf: u64,
+    iac: Mask,
+    cr: Mask,
+    lf: Mask,
     /// Bytes that are no key even as data: NUL, UTF-8 continuation bytes, and 255.
-    no_key: u64,
-    sb: u64,
+    no_key: Mask,
+    sb: Mask,
     /// WILL, WONT, DO, DONT, and 255 (no command, so no matter).
-    verb: u64,
+    verb: Mask,
     /// IP and EOF.
-    signal: u64,
+    signal: Mask,
 }
 
 impl Classes {
     /// The classes of each byte of `block`, one at a time (the portable version).
     #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
-    fn of_bytes(block: &[u8; 64]) -> Classes {
+    fn of_bytes(block: &[u8; BLOCK]) -> Classes {
         let mut classes = Classes {
             iac: 0,
             cr: 0,
@@ -185,20 +200,20 @@ impl Classes {
             signal: 0,
         };
         for (i, &b) in block.iter().enumerate() {
-            classes.iac |= u64::from(b == IAC) << i;
-            classes.cr |= u64::from(b == b'\r') << i;
-            classes.lf |= u64::from(b == b'\n') << i;
-            classes.no_key |= u64::from(matches!(b, 0x00 | 0x80..=0xbf | IAC)) << i;
-            classes.sb |= u64::from(b == SB) << i;
-            classes.verb |= u64::from(b >= WILL) << i;
-            classes.signal |= u64::from(b == IP || b == EOF) << i;
+            classes.iac |= Mask::from(b == IAC) << i;
+            classes.cr |= Mask::from(b == b'\r') << i;
+            classes.lf |= Mask::from(b == b'\n') << i;
+            classes.no_key |= Mask::from(matches!(b, 0x00 | 0x80..=0xbf | IAC)) << i;
+            classes.sb |= Mask::from(b == SB) << i;
+            classes.verb |= Mask::from(b >= WILL) << i;
+            classes.signal |= Mask::from(b == IP || b == EOF) << i;
         }
         classes
     }
 
     /// The classes of each byte of `block`, 16 bytes per instruction.
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    fn of(block: &[u8; 64]) -> Classes {
+    fn of(block: &[u8; BLOCK]) -> Classes {
         use std::arch::x86_64::*;
         let mut classes = Classes {
             iac: 0,
@@ -231,7 +246,7 @@ impl Classes {
                     verb,
                     _mm_or_si128(is(IP), is(EOF)),
                 ]
-                .map(|m| u64::from(_mm_movemask_epi8(m) as u16) << (16 * k))
+                .map(|m| Mask::from(_mm_movemask_epi8(m) as u16) << (16 * k))
             };
             classes.iac |= iac;
             classes.cr |= cr;
@@ -245,7 +260,7 @@ impl Classes {
     }
 
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-    fn of(block: &[u8; 64]) -> Classes {
+    fn of(block: &[u8; BLOCK]) -> Classes {
         Classes::of_bytes(block)
     }
 }
@@ -256,169 +271,13 @@ impl Classes {
 /// IACs come in runs: IAC IAC is the byte 255, so in a run the 1st, 3rd, ... IAC each
 /// start something and the 2nd, 4th, ... are what they escape. This is simdjson's
 /// backslash trick: one addition finds which runs start on odd bits.
-fn escaped(iac: u64, carry: u64) -> u64 {
-    const EVEN: u64 = 0x5555_5555_5555_5555;
+fn escaped(iac: Mask, carry: Mask) -> Mask {
+    const EVEN: Mask = Mask::MAX / 3;
     let iac = iac & !carry;
     let follows = (iac << 1) | carry;
     let odd_starts = iac & !EVEN & !follows;
     let even_runs = odd_starts.wrapping_add(iac);
     (EVEN ^ (even_runs << 1)) & follows
-}
-
-/// Where the parser is between two bytes: all that one window hands the next.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Between {
-    /// The last byte was an IAC that starts something (a command, or IAC IAC).
-    after_iac: bool,
-    /// Inside a subnegotiation.
-    in_sub: bool,
-    /// The last byte was this verb (WILL, WONT, DO or DONT): its option comes next.
-    verb: Option<u8>,
-    /// The last data byte was CR, so a NUL or LF next is part of the same Enter.
-    /// Commands are out of band and leave it be: CR IAC NOP LF is one Enter.
-    after_cr: bool,
-}
-
-impl Between {
-    /// The same place, as the grammar names it.
-    fn syntax(self) -> Syntax {
-        match (self.after_iac, self.in_sub, self.verb) {
-            (_, _, Some(verb)) => Syntax::Verb(verb),
-            (false, false, None) => Syntax::Data,
-            (true, false, None) => Syntax::Iac,
-            (false, true, None) => Syntax::Sub,
-            (true, true, None) => Syntax::SubIac,
-        }
-    }
-
-    /// At `syntax`, with the same CR pending or not.
-    fn at(self, syntax: Syntax) -> Between {
-        let (after_iac, in_sub, verb) = match syntax {
-            Syntax::Data => (false, false, None),
-            Syntax::Iac => (true, false, None),
-            Syntax::Verb(verb) => (false, false, Some(verb)),
-            Syntax::Sub => (false, true, None),
-            Syntax::SubIac => (true, true, None),
-        };
-        Between {
-            after_iac,
-            in_sub,
-            verb,
-            after_cr: self.after_cr,
-        }
-    }
-}
-
-/// What one window of up to [`WINDOW`] bytes means, as masks: bit `i` for byte `i`.
-#[derive(Clone, Copy, Debug)]
-struct Scan {
-    /// The window, and after it whatever (see [`Scan::of`]).
-    block: [u8; 64],
-    /// Bytes that type something: data, and IAC IP or IAC EOF.
-    types: u64,
-    /// IAC IP and IAC EOF, which type what their byte does not say as data.
-    signals: u64,
-    /// The option bytes of WILL, WONT, DO and DONT.
-    options: u64,
-    /// The verb of an option at bit 0, from the window before.
-    verb_at_start: Option<u8>,
-    /// Whether the window holds any command.
-    commands: bool,
-}
-
-impl Scan {
-    /// Scans the first `len` bytes of `block` (`1 <= len <= WINDOW`; what follows
-    /// them may be anything) from `at`; returns what they mean and where they leave the
-    /// parser, or `None` if the window needs [`TelnetFilter::step`] instead.
-    ///
-    /// It finds, as masks: which IACs start commands; the commands; the subnegotiation
-    /// regions they open; the options of WILL/WONT/DO/DONT; what is left (the data);
-    /// which data bytes follow a CR; and so which bytes type something. Where the
-    /// window leaves the parser is read off bit `len`, the first bit past it.
-    fn of(block: [u8; 64], len: usize, at: Between) -> Option<(Scan, Between)> {
-        let classes = Classes::of(&block);
-        let valid = (1u64 << len) - 1;
-        let escaped = escaped(classes.iac, u64::from(at.after_iac));
-        let commands = escaped & !classes.iac & valid;
-
-        // A subnegotiation runs from its SB to the next command, whatever that is: an
-        // addition ripples from just after each SB through the bytes that are no
-        // command, and stops at the next command.
-        let others = !commands;
-        let opened = ((classes.sb & commands) << 1) | u64::from(at.in_sub);
-        let sub = (opened.wrapping_add(others) ^ others) & others;
-        let options = ((classes.verb & commands) << 1) | u64::from(at.verb.is_some());
-        if options & classes.iac & valid != 0 {
-            // Option 255 breaks the runs of IACs that `escaped` counts; no client
-            // sends it, so the byte-at-a-time machine is fast enough for it.
-            return None;
-        }
-
-        let starts = classes.iac & !escaped;
-        let data = valid & !(starts | commands | options | sub);
-        // Carry each CR forward over the non-data bytes to the next data byte: the
-        // addition ripples through runs of holes.
-        let holes = !data;
-        let cr_before = (((classes.cr & data) << 1) | u64::from(at.after_cr)).wrapping_add(holes);
-        let signals = classes.signal & commands;
-        let types = (data & !classes.no_key & !(classes.lf & cr_before & data)) | signals;
-
-        let end = 1u64 << len;
-        let last_data = 1u64.checked_shl(63 - data.leading_zeros()).unwrap_or(0);
-        let next = Between {
-            after_iac: escaped & end != 0,
-            in_sub: sub & end != 0,
-            verb: (options & end != 0).then_some(block[len - 1]),
-            after_cr: if data == 0 { at.after_cr } else { classes.cr & last_data != 0 },
-        };
-        let scan = Scan {
-            block,
-            types,
-            signals,
-            options: options & valid,
-            verb_at_start: at.verb,
-            commands: commands != 0,
-        };
-        Some((scan, next))
-    }
-
-    /// Writes what the window typed to the start of `out` and returns how many, using
-    /// `spare` as scratch.
-    fn typed(&self, out: &mut [Typed; 64], spare: &mut [Typed; 32]) -> usize {
-        // Walking the bits of `types` is a chain of dependent steps per key, so the two
-        // halves of the window are walked side by side, four bits at a step, writing
-        // four keys whether or not there are that many left (the count says which
-        // count), so that the only branch is the loop's.
-        let (low, high) = (self.types & 0xffff_ffff, self.types & !0xffff_ffff);
-        let (low_count, high_count) = (low.count_ones() as usize, high.count_ones() as usize);
-        let (mut low_bits, mut high_bits) = (low, high);
-        let take = |bits: &mut u64| {
-            // Bit 63 is past every window, so with it set the lowest bit is a position
-            // in the block even once `bits` runs out, and finding it needs no zero check.
-            let at = NonZeroU64::new(*bits | 1 << 63).map_or(63, NonZeroU64::trailing_zeros);
-            *bits &= bits.wrapping_sub(1);
-            MEANS[self.block[at as usize] as usize]
-        };
-        for step in 0..low_count.max(high_count).div_ceil(4).min(8) {
-            for k in 0..4 {
-                out[4 * step + k] = take(&mut low_bits);
-                spare[4 * step + k] = take(&mut high_bits);
-            }
-        }
-        out[low_count..low_count + 32].copy_from_slice(spare);
-
-        let mut signals = self.signals;
-        while signals != 0 {
-            let at = signals.trailing_zeros();
-            let slot = (self.types & ((1 << at) - 1)).count_ones() as usize;
-            out[slot % 64] = match self.block[at as usize] {
-                IP => Typed::Interrupt,
-                _ => Typed::EndOfInput,
-            };
-            signals &= signals - 1;
-        }
-        low_count + high_count
-    }
 }
 
 /// The filter for one connection.
@@ -427,7 +286,16 @@ impl Scan {
 /// it neither allocate nor answer without bound.
 #[derive(Debug)]
 pub struct TelnetFilter {
-    at: Between,
+    /// Where the parser is, as the three bits a window carries to the next (see
+    /// [`TelnetFilter::syntax`]): the last byte was an IAC that starts something...
+    after_iac: bool,
+    /// ...the parser is inside a subnegotiation...
+    in_sub: bool,
+    /// ...or the last byte was this verb, whose option comes next.
+    verb: Option<u8>,
+    /// The last data byte was CR: a NUL or LF next is part of the same Enter. Kept
+    /// apart because commands are out of band: CR IAC NOP LF is one Enter.
+    after_cr: bool,
     negotiated: bool,
     /// Options the server performs (the client's DO/DONT are about these).
     ours: [Side; 256],
@@ -455,7 +323,10 @@ impl TelnetFilter {
         let mut theirs = [Side::Off; 256];
         theirs[SGA as usize] = Side::Welcome;
         TelnetFilter {
-            at: Between::default(),
+            after_iac: false,
+            in_sub: false,
+            verb: None,
+            after_cr: false,
             negotiated: false,
             ours,
             theirs,
@@ -466,61 +337,44 @@ impl TelnetFilter {
     /// the bytes to send back (negotiation answers) to `reply`.
     ///
     /// Guests mix keys and commands in no order a branch predictor could learn, so the
-    /// bytes are decoded [`WINDOW`] at a time as bit masks (see [`Scan::of`]), with
-    /// branches per window and per key typed, not per byte. Each window is scanned
-    /// before the one before it is handed on, so that the processor works on both at
-    /// once; and what several windows typed is handed on together.
+    /// bytes are decoded 126 at a time as bit masks, with branches per window of bytes
+    /// and per key typed, not per byte.
     pub fn feed(&mut self, input: &[u8], typed: &mut Vec<Typed>, reply: &mut Vec<u8>) {
-        let mut out = [Typed::Enter; OUT];
-        let mut spare = [Typed::Enter; 32];
+        // What several windows typed, handed on together: a copy per window costs more
+        // than the window. (Filled with `Key(0)` because all-zero bytes are the cheapest
+        // to fill with.)
+        let mut out = [Typed::Key(0); OUT];
+        let mut spare = [Typed::Key(0); 64];
         let mut count = 0;
-        let mut pending: Option<Scan> = None;
-        let mut at = self.at;
         let mut rest = input;
         while !rest.is_empty() {
             let len = rest.len().min(WINDOW);
-            let block = match rest.first_chunk() {
-                Some(block) => *block,
+            let mut padded = [0; BLOCK];
+            let block: &[u8; BLOCK] = match rest.first_chunk() {
+                Some(block) => block,
                 None => {
-                    let mut padded = [0; 64];
-                    padded[..len].copy_from_slice(rest);
-                    padded
+                    padded[..rest.len()].copy_from_slice(rest);
+                    &padded
                 }
             };
-            let scanned = Scan::of(block, len, at);
-            if let Some(scan) = pending.take() {
-                if count > OUT - 64 {
-                    typed.extend_from_slice(&out[..count]);
-                    count = 0;
-                }
-                let window_out = (&mut out[count..count + 64]).try_into().expect("64 slots");
-                count += scan.typed(window_out, &mut spare);
-                self.negotiate_all(&scan, reply);
+            if count > OUT - BLOCK {
+                typed.extend_from_slice(&out[..count]);
+                count = 0;
             }
-            match scanned {
-                Some((scan, next)) => {
-                    pending = Some(scan);
-                    at = next;
-                }
+            let window_out = (&mut out[count..count + BLOCK]).try_into().expect("slots");
+            match self.window(block, len, window_out, &mut spare, reply) {
+                Some(typed) => count += typed,
                 None => {
                     typed.extend_from_slice(&out[..count]);
                     count = 0;
-                    self.at = at;
                     for &b in &rest[..len] {
                         self.step(b, typed, reply);
                     }
-                    at = self.at;
                 }
             }
             rest = &rest[len..];
         }
-        if let Some(scan) = pending {
-            let window_out = (&mut out[count..count + 64]).try_into().expect("64 slots");
-            count += scan.typed(window_out, &mut spare);
-            self.negotiate_all(&scan, reply);
-        }
         typed.extend_from_slice(&out[..count]);
-        self.at = at;
     }
 
     /// Whether the client has sent any telnet command yet (netcat never does).
@@ -528,25 +382,114 @@ impl TelnetFilter {
         self.negotiated
     }
 
-    /// Answers the negotiations of a scanned window, in order.
-    fn negotiate_all(&mut self, scan: &Scan, reply: &mut Vec<u8>) {
-        self.negotiated |= scan.commands;
-        let mut options = scan.options;
-        while options != 0 {
-            let at = options.trailing_zeros() as usize;
-            let verb = match at {
-                0 => scan.verb_at_start.unwrap_or_default(),
-                _ => scan.block[at - 1],
-            };
-            self.negotiate(verb, scan.block[at], reply);
-            options &= options - 1;
+    /// Decodes the first `len` bytes of `block` (`len <= WINDOW`; the bytes after them
+    /// may be anything): writes what they typed to the start of `out` and returns how
+    /// many, or returns `None` having done nothing if the window needs [`Self::step`].
+    /// `spare` is scratch.
+    ///
+    /// It finds, as masks: which IACs start commands; the commands; the subnegotiation
+    /// regions they open; the options of WILL/WONT/DO/DONT; what is left (the data);
+    /// which data bytes follow a CR; and so which bytes type something. Then it walks
+    /// only the bits that are set. How the window ends (mid-command, after a CR) is read
+    /// off bit `len` and carried to the next.
+    fn window(
+        &mut self,
+        block: &[u8; BLOCK],
+        len: usize,
+        out: &mut [Typed; BLOCK],
+        spare: &mut [Typed; 64],
+        reply: &mut Vec<u8>,
+    ) -> Option<usize> {
+        let classes = Classes::of(block);
+        let valid = (1 << len) - 1;
+        let (follows_iac, sub_at_start) = (Mask::from(self.after_iac), Mask::from(self.in_sub));
+        let verb_at_start = self.verb;
+        let escaped = escaped(classes.iac, follows_iac);
+        let commands = escaped & !classes.iac & valid;
+
+        // A subnegotiation runs from its SB to the next command, whatever that is: an
+        // addition ripples from just after each SB through the bytes that are no
+        // command, and stops at the next command.
+        let others = !commands;
+        let opened = ((classes.sb & commands) << 1) | sub_at_start;
+        let sub = (opened.wrapping_add(others) ^ others) & others;
+        let verbs = classes.verb & commands;
+        let signals = classes.signal & commands;
+        let options = (verbs << 1) | Mask::from(verb_at_start.is_some());
+        if options & classes.iac & valid != 0 {
+            // Option 255 breaks the runs of IACs that `escaped` counts; no client
+            // sends it, so the byte-at-a-time machine is fast enough for it.
+            return None;
         }
+
+        let starts = classes.iac & !escaped;
+        let data = valid & !(starts | commands | options | sub);
+        // Carry each CR forward over the non-data bytes to the next data byte: the
+        // addition ripples through runs of holes.
+        let holes = !data;
+        let after_cr =
+            ((((classes.cr & data) << 1) | Mask::from(self.after_cr)).wrapping_add(holes)) & data;
+        let types = (data & !classes.no_key & !(classes.lf & after_cr)) | signals;
+
+        // Walking the bits of `types` is a chain of dependent steps per key, so the two
+        // halves of the window are walked side by side, four bits at a step, writing
+        // four keys whether or not that many are left (the counts tell which are real),
+        // so that the only branch is the loop's.
+        let (low, high) = (types as u64 & !(1 << 63), (types >> 63) as u64);
+        let (low_count, high_count) = (low.count_ones() as usize, high.count_ones() as usize);
+        let (mut low_bits, mut high_bits) = (low, high);
+        let take = |bits: &mut u64, base: usize| {
+            // Bit 63 is past each half, so with it set the lowest bit is a position in
+            // the block even once `bits` runs out, and finding it needs no zero check.
+            let at = NonZeroU64::new(*bits | 1 << 63).map_or(63, NonZeroU64::trailing_zeros);
+            *bits &= bits.wrapping_sub(1);
+            MEANS[block[base + at as usize] as usize]
+        };
+        for step in 0..low_count.max(high_count).div_ceil(4).min(16) {
+            for k in 0..4 {
+                out[4 * step + k] = take(&mut low_bits, 0);
+                spare[4 * step + k] = take(&mut high_bits, 63);
+            }
+        }
+        out[low_count..low_count + 64].copy_from_slice(spare);
+        let count = low_count + high_count;
+        let mut rest = signals;
+        while rest != 0 {
+            let at = rest.trailing_zeros();
+            let slot = (types & ((1 << at) - 1)).count_ones() as usize;
+            out[slot % BLOCK] = match block[at as usize] {
+                IP => Typed::Interrupt,
+                _ => Typed::EndOfInput,
+            };
+            rest &= rest - 1;
+        }
+
+        let mut rest = options & valid;
+        while rest != 0 {
+            let at = rest.trailing_zeros() as usize;
+            let verb = match at {
+                0 => verb_at_start.unwrap_or_default(),
+                _ => block[at - 1],
+            };
+            self.negotiate(verb, block[at], reply);
+            rest &= rest - 1;
+        }
+
+        self.negotiated |= commands != 0;
+        if data != 0 {
+            self.after_cr = classes.cr & (1 << (127 - data.leading_zeros())) != 0;
+        }
+        let end = 1 << len;
+        self.after_iac = escaped & end != 0;
+        self.in_sub = sub & end != 0;
+        self.verb = (options & end != 0).then_some(block[len - 1]);
+        Some(count)
     }
 
     /// The grammar, one byte at a time: the definition the windows must agree with, and
     /// the decoder for windows they cannot do.
     fn step(&mut self, b: u8, typed: &mut Vec<Typed>, reply: &mut Vec<u8>) {
-        let next = match (self.at.syntax(), b) {
+        let next = match (self.syntax(), b) {
             // IAC is no data, so it does not end a CR's Enter.
             (Syntax::Data, IAC) => Syntax::Iac,
             (Syntax::Data, _) => {
@@ -555,7 +498,7 @@ impl TelnetFilter {
             }
             // The data byte 255: never a move, but still data, so it ends a CR's Enter.
             (Syntax::Iac, IAC) => {
-                self.at.after_cr = false;
+                self.after_cr = false;
                 Syntax::Data
             }
             (Syntax::Verb(verb), _) => {
@@ -569,12 +512,29 @@ impl TelnetFilter {
             // nor have its typing skipped forever: any command ends a subnegotiation.
             (Syntax::Iac | Syntax::SubIac, _) => self.command(b, typed),
         };
-        self.at = self.at.at(next);
+        (self.after_iac, self.in_sub, self.verb) = match next {
+            Syntax::Data => (false, false, None),
+            Syntax::Iac => (true, false, None),
+            Syntax::Verb(verb) => (false, false, Some(verb)),
+            Syntax::Sub => (false, true, None),
+            Syntax::SubIac => (true, true, None),
+        };
+    }
+
+    /// Where the parser is, from the bits the windows carry.
+    fn syntax(&self) -> Syntax {
+        match (self.after_iac, self.in_sub, self.verb) {
+            (_, _, Some(verb)) => Syntax::Verb(verb),
+            (false, false, None) => Syntax::Data,
+            (true, false, None) => Syntax::Iac,
+            (false, true, None) => Syntax::Sub,
+            (true, true, None) => Syntax::SubIac,
+        }
     }
 
     /// The data byte `b`.
     fn data(&mut self, b: u8, typed: &mut Vec<Typed>) {
-        let after_cr = std::mem::replace(&mut self.at.after_cr, b == b'\r');
+        let after_cr = std::mem::replace(&mut self.after_cr, b == b'\r');
         match b {
             // The LF (or NUL) of CR LF (CR NUL) belongs to the CR's Enter.
             b'\n' if after_cr => {}
@@ -601,9 +561,16 @@ impl TelnetFilter {
 
     /// Answers IAC `verb` `option` (`verb` one of WILL, WONT, DO, DONT).
     fn negotiate(&mut self, verb: u8, option: u8, reply: &mut Vec<u8>) {
-        let (ours, theirs) = (&mut self.ours[option as usize], &mut self.theirs[option as usize]);
+        let (ours, theirs) = (
+            &mut self.ours[option as usize],
+            &mut self.theirs[option as usize],
+        );
         let rule = RULES[(verb.wrapping_sub(WILL) & 3) as usize][*ours as usize][*theirs as usize];
-        (*ours, *theirs) = (rule.ours, rule.theirs);
+        // Most negotiations change nothing (clients repeat themselves); not storing
+        // then keeps the next negotiation of the same option from waiting on this one.
+        if (rule.ours, rule.theirs) != (*ours, *theirs) {
+            (*ours, *theirs) = (rule.ours, rule.theirs);
+        }
         if let Some(answer) = rule.answer {
             reply.extend_from_slice(&[IAC, answer, option]);
         }
@@ -671,8 +638,14 @@ mod tests {
         }
     }
 
+    /// A test vector: the reads, what they type, and the answer to send.
+    type Vector = (&'static [&'static [u8]], &'static [Typed], &'static [u8]);
+
     /// The seed's capture of inetutils telnet in LINEMODE typing "signal".
     const CHATTER: &[u8] = b"\xff\xfd\x03si\xff\xfb\"gn\xff\xfa\"\x03\x01\x00\x00\x03b\x03\x04\x02\x0f\x05\x00\x00\x07b\x1c\x08\x02\x04\tB\x1a\n\x02\x7f\x0b\x02\x15\x0f\x02\x11\x10\x02\x13\x11\x02\xff\xff\x12\x02\xff\xff\xff\xf0al\xff\xfd\x01";
+
+    /// Two-, three- and four-byte characters, then a key.
+    const UTF8: &[u8] = "é€😀r".as_bytes();
 
     /// What inetutils telnet offers as it connects.
     const INETUTILS_OPENING: &[u8] = &[
@@ -683,7 +656,7 @@ mod tests {
     #[test]
     fn vectors_hold_however_split() {
         #[rustfmt::skip]
-        let cases: &[(&[&[u8]], &[Typed], &[u8])] = &[
+        let cases: &[Vector] = &[
             (&[b"rps"], &[Key(b'r'), Key(b'p'), Key(b's')], &[]),
             (&[b"\r\0"], &[Enter], &[]),
             (&[b"\r\n"], &[Enter], &[]),
@@ -722,7 +695,7 @@ mod tests {
             (&[&[0x0d, 0xff, 0xfd, 0x01, 0x00, b'p']], &[Enter, Key(b'p')], &[]),
             (&[&[0x0d, 0xff, 0xff, 0x0a]], &[Enter, Enter], &[]),
             // UTF-8: one key per character, its lead byte.
-            (&["é€😀r".as_bytes()], &[Key(0xc3), Key(0xe2), Key(0xf0), Key(b'r')], &[]),
+            (&[UTF8], &[Key(0xc3), Key(0xe2), Key(0xf0), Key(b'r')], &[]),
             // Other control characters are keys.
             (&[&[0x1a, 0x7f, 0x1b, 0x09]], &[Key(0x1a), Key(0x7f), Key(0x1b), Key(0x09)], &[]),
             (&[&[0xff, 0xf0, 0xff, 0xf2, 0xff, 0xf3, 0xff, 0xf5, 0xff, 0xf6, 0xff, 0xf7, 0xff, 0xf8, b's']], &[Key(b's')], &[]),
@@ -791,5 +764,112 @@ mod tests {
     #[test]
     fn greeting_is_will_echo_will_sga() {
         assert_eq!(GREETING, [0xff, 0xfb, 0x01, 0xff, 0xfb, 0x03]);
+    }
+
+    /// What the grammar says of `input`, one [`TelnetFilter::step`] at a time.
+    fn bytewise(input: &[u8]) -> (Vec<Typed>, Vec<u8>, bool) {
+        let mut filter = TelnetFilter::new();
+        let (mut typed, mut reply) = (Vec::new(), Vec::new());
+        for &b in input {
+            filter.step(b, &mut typed, &mut reply);
+        }
+        (typed, reply, filter.negotiated())
+    }
+
+    /// A small deterministic generator, so failures reproduce.
+    struct XorShift(u64);
+
+    impl XorShift {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+
+        fn byte(&mut self) -> u8 {
+            self.below(256) as u8
+        }
+
+        fn pick(&mut self, bytes: &[u8]) -> u8 {
+            bytes[self.below(bytes.len())]
+        }
+    }
+
+    /// About `len` bytes of the telnet a client might send, odd corners included:
+    /// every command byte, option 255, doubled IACs, SBs with or without IAC SE.
+    fn chatter(rng: &mut XorShift, len: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        while out.len() < len {
+            match rng.below(14) {
+                0..=4 => out.push(rng.pick(b"rps\x1b\x7f")),
+                5 => out.extend_from_slice([&b"\r\0"[..], b"\r\n", b"\n", b"\r"][rng.below(4)]),
+                6 => out.push(rng.pick(&[0x00, 0x03, 0x04, 0xc3, 0xa9, 0xf4, 0xec])),
+                7 => out.extend_from_slice(&[IAC, IAC]),
+                8 => out.extend_from_slice(&[IAC, rng.byte()]),
+                9 => out.extend_from_slice(&[IAC, rng.pick(&[WILL, WONT, DO, DONT]), rng.byte()]),
+                10 => out.extend_from_slice(&[
+                    IAC,
+                    rng.pick(&[WILL, WONT, DO, DONT]),
+                    1 + rng.below(40) as u8,
+                ]),
+                11 => {
+                    out.extend_from_slice(&[IAC, SB]);
+                    for _ in 0..rng.below(12) {
+                        let any = rng.byte();
+                        out.push(rng.pick(&[0x00, 0x0d, 0x0a, SE, IAC, SB, any]));
+                    }
+                    out.extend_from_slice(&[IAC, rng.pick(&[SE, SE, SE, IP, WILL, SB])]);
+                }
+                12 => out.push(rng.byte()),
+                _ => out.extend(std::iter::repeat(IAC).take(rng.below(6))),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn windows_agree_with_the_bytewise_grammar() {
+        let mut rng = XorShift(0x5eed_1e55);
+        for round in 0..3000 {
+            let len = [1, 10, 125, 126, 127, 128, 300, 700, 5000][round % 9];
+            let input = if round % 5 == 4 {
+                (0..len).map(|_| rng.byte()).collect()
+            } else {
+                chatter(&mut rng, len)
+            };
+            let expected = bytewise(&input);
+            let mut filter = TelnetFilter::new();
+            let (mut typed, mut reply) = (Vec::new(), Vec::new());
+            let mut rest = &input[..];
+            while !rest.is_empty() {
+                let read = rest.len().min(1 + rng.below(200));
+                filter.feed(&rest[..read], &mut typed, &mut reply);
+                rest = &rest[read..];
+            }
+            let got = (typed, reply, filter.negotiated());
+            assert_eq!(got, expected, "round {round}: {input:02x?}");
+            assert_eq!(feed_reads([&input[..]]), (expected.0, expected.1));
+        }
+    }
+
+    #[test]
+    fn classes_of_a_window_are_those_of_its_bytes() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        for block in bytes.chunks(BLOCK) {
+            let block: &[u8; BLOCK] = block.try_into().unwrap();
+            assert_eq!(Classes::of(block), Classes::of_bytes(block));
+        }
+    }
+
+    #[test]
+    fn long_reads_lose_no_key() {
+        let input = b"rps\r\n".repeat(2000);
+        let (typed, reply) = feed_reads([&input[..]]);
+        assert_eq!(typed.len(), 8000);
+        assert!(typed
+            .chunks(4)
+            .all(|four| four == [Key(b'r'), Key(b'p'), Key(b's'), Enter]));
+        assert!(reply.is_empty());
     }
 }

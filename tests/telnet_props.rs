@@ -23,7 +23,7 @@ enum Token {
     CtrlD,
     /// IAC IAC: the data byte 255.
     Ff,
-    /// IAC and a command that takes no option.
+    /// IAC and a command that takes no option (or a byte that is no command).
     Command(u8),
     /// IAC WILL/WONT/DO/DONT and an option.
     Negotiate(u8, u8),
@@ -42,6 +42,8 @@ fn token() -> impl Strategy<Value = Token> {
         1 => Just(Token::CtrlD),
         1 => Just(Token::Ff),
         1 => (236..=249u8).prop_map(Token::Command),
+        // Bytes that are no command at all still make IAC x a command to skip.
+        1 => (0..236u8).prop_map(Token::Command),
         3 => (251..=254u8, any::<u8>()).prop_map(|(verb, option)| Token::Negotiate(verb, option)),
         1 => (any::<u8>(), prop::collection::vec(payload_byte, 0..12))
             .prop_map(|(option, payload)| Token::Sub(option, payload)),

@@ -15,13 +15,13 @@ use std::time::{Duration, Instant};
 /// How long a shutdown waits for the good-byes to be sent.
 const GOODBYE_PATIENCE: Duration = Duration::from_millis(500);
 
+/// How long the line's output is held, so that the games it watches go out several
+/// lines to a write: the players' moves are never behind hundreds of sends.
+const LINE_DELAY: Duration = Duration::from_millis(50);
+
 /// Waiting guests whose output is sent in one go between events: small, so that a key
 /// arriving meanwhile waits for a few sends at most.
-const FLUSH_BATCH: usize = 8;
-
-/// Events handled in a row before waiting guests get a batch regardless, so that a
-/// steady stream of events cannot starve them.
-const EVENTS_PER_FORCED_FLUSH: u32 = 64;
+const FLUSH_BATCH: usize = 4;
 
 /// Why the server stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,9 +62,12 @@ pub struct Server<W: Write> {
     table: Table,
     connections: HashMap<GuestId, Connection>,
     /// Guests in line with output not yet sent. The players' output is sent at once;
-    /// this can wait until no event is pending.
+    /// the line's is held for [`LINE_DELAY`], then sent a few guests at a time.
     unflushed: VecDeque<GuestId>,
-    events_since_flush: u32,
+    /// When the line's output is due; `None` while nothing is held.
+    line_due: Option<Instant>,
+    /// The line's output is due and is being sent.
+    flushing_line: bool,
     next_guest: u64,
     timer: Timer,
     /// Handed to each guest's reader.
@@ -86,7 +89,8 @@ impl<W: Write> Server<W> {
             table: Table::new(settings),
             connections: HashMap::new(),
             unflushed: VecDeque::new(),
-            events_since_flush: 0,
+            line_due: None,
+            flushing_line: false,
             next_guest: 1,
             timer: Timer::spawn(events.clone())?,
             events,
@@ -102,7 +106,7 @@ impl<W: Write> Server<W> {
         let stop = loop {
             // `self.events` keeps `events` open; `urgent` is kept open by its senders
             // for the life of the process (a closed one would always be ready and spin).
-            let event = if self.unflushed.is_empty() {
+            let event = if !self.flushing_line {
                 select! {
                     recv(urgent) -> event => event,
                     recv(events) -> event => event,
@@ -112,7 +116,7 @@ impl<W: Write> Server<W> {
                     recv(urgent) -> event => event,
                     recv(events) -> event => event,
                     default => {
-                        self.flush_waiting();
+                        self.flush_line();
                         continue;
                     }
                 }
@@ -121,15 +125,17 @@ impl<W: Write> Server<W> {
                 break Stop::HostLeft;
             };
             let now = Instant::now();
+            let host_first = matches!(event, Event::HostPressed { .. });
             if let Some(stop) = self.handle(event, now) {
                 break stop;
             }
-            self.carry_out(now);
-            self.timer.set(self.table.next_deadline());
-            self.events_since_flush += 1;
-            if self.events_since_flush >= EVENTS_PER_FORCED_FLUSH {
-                self.flush_waiting();
+            self.carry_out(now, host_first);
+            if self.flushing_line {
+                // A steady stream of events must not starve the line.
+                self.flush_line();
             }
+            let next = [self.table.next_deadline(), self.line_due];
+            self.timer.set(next.into_iter().flatten().min());
         };
         self.shut_down(stop);
         stop
@@ -187,6 +193,10 @@ impl<W: Write> Server<W> {
             Event::ClockFired { epoch } => {
                 if self.timer.is_current(epoch) {
                     self.table.poll(now);
+                    if self.line_due.is_some_and(|due| due <= now) {
+                        self.line_due = None;
+                        self.flushing_line = true;
+                    }
                 }
             }
             Event::Signalled { signal } => return Some(Stop::Signalled(signal)),
@@ -200,9 +210,9 @@ impl<W: Write> Server<W> {
     }
 
     /// Does what the table asked, in order. Guests found not reading are cut, and the
-    /// table told, until nothing more is asked. The players' output goes out now; the
-    /// line's waits for [`Server::flush_waiting`].
-    fn carry_out(&mut self, now: Instant) {
+    /// table told, until nothing more is asked. The players' output goes out now, first
+    /// to whoever's key this was (they are waiting for it); the line's is held.
+    fn carry_out(&mut self, now: Instant, host_first: bool) {
         let mut not_reading: Vec<(GuestId, Overflow)> = Vec::new();
         loop {
             while let Some(action) = self.table.poll_action() {
@@ -226,6 +236,7 @@ impl<W: Write> Server<W> {
                         }
                         if !was_pending {
                             self.unflushed.push_back(guest);
+                            self.line_due.get_or_insert(now + LINE_DELAY);
                         }
                     }
                     Action::Close { guest } => {
@@ -248,7 +259,9 @@ impl<W: Write> Server<W> {
                 }
             }
         }
-        // The playing guest first: they and the host are waiting for this.
+        if host_first {
+            let _ = self.console.flush();
+        }
         if let Some(connection) = self
             .table
             .playing()
@@ -259,12 +272,12 @@ impl<W: Write> Server<W> {
         let _ = self.console.flush();
     }
 
-    /// Sends a few waiting guests' output.
-    fn flush_waiting(&mut self) {
-        self.events_since_flush = 0;
+    /// Sends a few waiting guests' output; the line is done when none is left.
+    fn flush_line(&mut self) {
         for _ in 0..FLUSH_BATCH {
             let Some(guest) = self.unflushed.pop_front() else {
-                break;
+                self.flushing_line = false;
+                return;
             };
             if let Some(connection) = self.connections.get_mut(&guest) {
                 connection.flush();
@@ -281,7 +294,7 @@ impl<W: Write> Server<W> {
     fn shut_down(mut self, stop: Stop) {
         log::info!("shutting down: {stop}");
         self.table.shut_down();
-        self.carry_out(Instant::now());
+        self.carry_out(Instant::now(), true);
         self.host_line("Server shutting down. Good-bye");
         let _ = self.console.flush();
         self.connections.clear();

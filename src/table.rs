@@ -131,10 +131,7 @@ impl Table {
     pub fn next_deadline(&self) -> Option<Instant> {
         let clock = self.bout.as_ref().and_then(|b| b.clock?.next_deadline());
         let hint = self.hints_due.front().map(|&(at, _)| at);
-        match (clock, hint) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [clock, hint].into_iter().flatten().min()
     }
 
     /// Guests connected: the playing guest and those in line.

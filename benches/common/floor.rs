@@ -1,8 +1,9 @@
 //! The floor: the least a server can do for one round, as one single-threaded `poll(2)`
 //! loop. It does the server's IO and nothing else: keys from a cbreak terminal and from
-//! one guest socket, paired into the result line written to both. The e2e bench runs
-//! it as a child process on its own pty (the bench binary re-executed with [`ARG`]),
-//! so it crosses the same process, terminal and socket boundaries as the server.
+//! one guest socket, paired into the result line written to both (first to the player
+//! who moved last: they are the one waiting). The e2e bench runs it as a child process
+//! on its own pty (the bench binary re-executed with [`ARG`]), so it crosses the same
+//! process, terminal and socket boundaries as the server.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -26,6 +27,9 @@ pub fn main() -> ExitCode {
 }
 
 fn relay() -> io::Result<()> {
+    // Named for the bench's per-thread figures, instead of the bench binary's hash.
+    // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes.
+    unsafe { libc::prctl(libc::PR_SET_NAME, c"floor-relay".as_ptr()) };
     // Unbuffered, like the raw descriptors a minimal server would use: std's buffered
     // stdin could hold keys that poll(2) then no longer reports.
     let mut keyboard = File::from(io::stdin().as_fd().try_clone_to_owned()?);
@@ -45,6 +49,8 @@ fn relay() -> io::Result<()> {
     writeln!(screen, "Player connected: {addr}")?;
 
     let mut moves: [Option<u8>; 2] = [None, None];
+    // Who completed the pair: their side hears the result first.
+    let mut last_mover = 0;
     let mut buf = [0u8; 512];
     loop {
         let mut fds = [keyboard.as_raw_fd(), guest.as_raw_fd()].map(|fd| libc::pollfd {
@@ -65,28 +71,41 @@ fn relay() -> io::Result<()> {
             if n == 0 {
                 return Ok(());
             }
-            take_move(&buf[..n], &mut moves[0]);
+            if take_move(&buf[..n], &mut moves[0]) {
+                last_mover = 0;
+            }
         }
         if fds[1].revents != 0 {
             let n = guest.read(&mut buf)?;
             if n == 0 {
                 return Ok(());
             }
-            take_move(&buf[..n], &mut moves[1]);
+            if take_move(&buf[..n], &mut moves[1]) {
+                last_mover = 1;
+            }
         }
         if let [Some(host), Some(visitor)] = moves {
-            let (host, visitor) = (host as char, visitor as char);
-            guest.write_all(format!("Player 0: {host}, Player 1: {visitor}\r\n").as_bytes())?;
-            screen.write_all(format!("Player 0: {host}, Player 1: {visitor}\n").as_bytes())?;
+            let line = format!("Player 0: {}, Player 1: {}", host as char, visitor as char);
+            // The player who moved last is the one waiting: the floor is the least
+            // time to them, whichever side they are on.
+            if last_mover == 0 {
+                screen.write_all(format!("{line}\n").as_bytes())?;
+                guest.write_all(format!("{line}\r\n").as_bytes())?;
+            } else {
+                guest.write_all(format!("{line}\r\n").as_bytes())?;
+                screen.write_all(format!("{line}\n").as_bytes())?;
+            }
             moves = [None, None];
         }
     }
 }
 
 /// Keeps the first move in `bytes` if this player has none yet; telnet commands and
-/// other keys are not moves.
-fn take_move(bytes: &[u8], slot: &mut Option<u8>) {
+/// other keys are not moves. Returns whether it kept one.
+fn take_move(bytes: &[u8], slot: &mut Option<u8>) -> bool {
     if slot.is_none() {
         *slot = bytes.iter().copied().find(|b| b"rps".contains(b));
+        return slot.is_some();
     }
+    false
 }

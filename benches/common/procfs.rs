@@ -152,8 +152,8 @@ impl Usage {
     }
 }
 
-/// Reads `pid`'s usage so far.
-pub fn usage(pid: u32) -> io::Result<Usage> {
+/// `pid`'s utime + stime so far, in clock ticks: the cheap, coarse reading.
+pub fn usage_ticks(pid: u32) -> io::Result<u64> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat"))?;
     // Fields after the command name, which is in parentheses and may hold spaces:
     // field 3 (state) is index 0, so utime (14) and stime (15) are 11 and 12.
@@ -165,7 +165,12 @@ pub fn usage(pid: u32) -> io::Result<Usage> {
             .and_then(|field| field.parse().ok())
             .ok_or_else(|| io::Error::other(format!("/proc/{pid}/stat: no field {index}")))
     };
-    let ticks = ticks(11)? + ticks(12)?;
+    Ok(ticks(11)? + ticks(12)?)
+}
+
+/// Reads `pid`'s usage so far.
+pub fn usage(pid: u32) -> io::Result<Usage> {
+    let ticks = usage_ticks(pid)?;
     let mut usage = Usage {
         cpu: Duration::from_secs_f64(ticks as f64 / clock_ticks_per_second()),
         ..Usage::default()
@@ -205,6 +210,41 @@ pub fn usage(pid: u32) -> io::Result<Usage> {
         });
     }
     Ok(usage)
+}
+
+/// CPU time all CPUs of the machine have spent busy so far (everything in the `cpu`
+/// line of /proc/stat but idle and iowait), by whatever process.
+pub fn machine_busy() -> io::Result<Duration> {
+    let stat = fs::read_to_string("/proc/stat")?;
+    let line = stat
+        .lines()
+        .find(|line| line.starts_with("cpu "))
+        .ok_or_else(|| io::Error::other("/proc/stat: no cpu line"))?;
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|field| field.parse().unwrap_or(0))
+        .collect();
+    // user nice system idle iowait irq softirq steal (guest time is inside user).
+    let busy: u64 = ticks
+        .iter()
+        .take(8)
+        .enumerate()
+        .filter(|&(index, _)| index != 3 && index != 4)
+        .map(|(_, &t)| t)
+        .sum();
+    Ok(Duration::from_secs_f64(
+        busy as f64 / clock_ticks_per_second(),
+    ))
+}
+
+/// How many read(2) calls `pid`'s threads have returned from (syscr in /proc/PID/io).
+///
+/// Only read(2) and its vectored kin count, not recv(2): for the server that is its
+/// console reader, and nothing else, so a change shows that the host's key was taken.
+pub fn reads(pid: u32) -> io::Result<u64> {
+    let io = fs::read_to_string(format!("/proc/{pid}/io"))?;
+    field(&io, "syscr:").ok_or_else(|| io::Error::other(format!("/proc/{pid}/io: no syscr")))
 }
 
 /// A process's footprint at one moment.

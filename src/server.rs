@@ -17,11 +17,11 @@ const GOODBYE_PATIENCE: Duration = Duration::from_millis(500);
 
 /// How long the line's output is held, so that the games it watches go out several
 /// lines to a write: the players' moves are never behind hundreds of sends.
-const LINE_DELAY: Duration = Duration::from_millis(50);
+const LINE_DELAY: Duration = Duration::from_millis(100);
 
 /// Waiting guests whose output is sent in one go between events: small, so that a key
 /// arriving meanwhile waits for a few sends at most.
-const FLUSH_BATCH: usize = 4;
+const FLUSH_BATCH: usize = 2;
 
 /// Why the server stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,13 +61,14 @@ impl fmt::Display for Stop {
 pub struct Server<W: Write> {
     table: Table,
     connections: HashMap<GuestId, Connection>,
-    /// Guests in line with output not yet sent. The players' output is sent at once;
-    /// the line's is held for [`LINE_DELAY`], then sent a few guests at a time.
-    unflushed: VecDeque<GuestId>,
-    /// When the line's output is due; `None` while nothing is held.
+    /// Guests in line with output held back. The players' output is sent at once;
+    /// the line's is held for [`LINE_DELAY`] so that it goes out several lines a write.
+    held: VecDeque<GuestId>,
+    /// When the held output is due; `None` while nothing is held.
     line_due: Option<Instant>,
-    /// The line's output is due and is being sent.
-    flushing_line: bool,
+    /// Guests whose held output is due, sent a few at a time between events. Output
+    /// said meanwhile is held for the next round of sending, so each round ends.
+    sending: VecDeque<GuestId>,
     next_guest: u64,
     timer: Timer,
     /// Handed to each guest's reader.
@@ -88,9 +89,9 @@ impl<W: Write> Server<W> {
         Ok(Server {
             table: Table::new(settings),
             connections: HashMap::new(),
-            unflushed: VecDeque::new(),
+            held: VecDeque::new(),
             line_due: None,
-            flushing_line: false,
+            sending: VecDeque::new(),
             next_guest: 1,
             timer: Timer::spawn(events.clone())?,
             events,
@@ -106,7 +107,7 @@ impl<W: Write> Server<W> {
         let stop = loop {
             // `self.events` keeps `events` open; `urgent` is kept open by its senders
             // for the life of the process (a closed one would always be ready and spin).
-            let event = if !self.flushing_line {
+            let event = if self.sending.is_empty() {
                 select! {
                     recv(urgent) -> event => event,
                     recv(events) -> event => event,
@@ -117,6 +118,9 @@ impl<W: Write> Server<W> {
                     recv(events) -> event => event,
                     default => {
                         self.flush_line();
+                        // A key's reader woken onto this CPU would otherwise wait for
+                        // the whole line to be sent before it could run.
+                        std::thread::yield_now();
                         continue;
                     }
                 }
@@ -130,7 +134,7 @@ impl<W: Write> Server<W> {
                 break stop;
             }
             self.carry_out(now, host_first);
-            if self.flushing_line {
+            if !self.sending.is_empty() {
                 // A steady stream of events must not starve the line.
                 self.flush_line();
             }
@@ -195,7 +199,7 @@ impl<W: Write> Server<W> {
                     self.table.poll(now);
                     if self.line_due.is_some_and(|due| due <= now) {
                         self.line_due = None;
-                        self.flushing_line = true;
+                        self.sending.append(&mut self.held);
                     }
                 }
             }
@@ -235,7 +239,7 @@ impl<W: Write> Server<W> {
                             }
                         }
                         if !was_pending {
-                            self.unflushed.push_back(guest);
+                            self.held.push_back(guest);
                             self.line_due.get_or_insert(now + LINE_DELAY);
                         }
                     }
@@ -272,11 +276,10 @@ impl<W: Write> Server<W> {
         let _ = self.console.flush();
     }
 
-    /// Sends a few waiting guests' output; the line is done when none is left.
+    /// Sends the due output of the next few guests in line.
     fn flush_line(&mut self) {
         for _ in 0..FLUSH_BATCH {
-            let Some(guest) = self.unflushed.pop_front() else {
-                self.flushing_line = false;
+            let Some(guest) = self.sending.pop_front() else {
                 return;
             };
             if let Some(connection) = self.connections.get_mut(&guest) {

@@ -157,7 +157,7 @@ fn number<T: FromStr>(flag: &str, value: &str, what: &str) -> Result<T, FlagErro
 
 fn best_of(flag: &str, value: &str) -> Result<u32, FlagError> {
     let n: u32 = number(flag, value, "a whole number of games")?;
-    if n == 0 || n % 2 == 0 {
+    if n == 0 || n.is_multiple_of(2) {
         return Err(FlagError(format!(
             "{flag}: {n} is not odd; a match is 1, 3, 5, ... games so that someone wins"
         )));

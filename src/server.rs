@@ -10,6 +10,7 @@ use crossbeam_channel::{select, Receiver, Sender};
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long a shutdown waits for the good-byes to be sent.
@@ -213,10 +214,12 @@ impl<W: Write> Server<W> {
         None
     }
 
-    /// Does what the table asked, in order. Guests found not reading are cut, and the
-    /// table told, until nothing more is asked. The players' output goes out now, first
-    /// to whoever's key this was (they are waiting for it); the line's is held.
+    /// Does what the table asked, in order. The players' output goes out first, to
+    /// whoever's key this was first (they are waiting for it); only then is the line's
+    /// added, to be sent later. Guests found not reading are cut and the table told,
+    /// until nothing more is asked.
     fn carry_out(&mut self, now: Instant, host_first: bool) {
+        let mut said: Vec<(GuestId, Arc<str>)> = Vec::new();
         let mut not_reading: Vec<(GuestId, Overflow)> = Vec::new();
         loop {
             while let Some(action) = self.table.poll_action() {
@@ -228,26 +231,32 @@ impl<W: Write> Server<W> {
                     Action::Say {
                         to: Recipient::Guest(guest),
                         text,
-                    } => {
-                        let Some(connection) = self.connections.get_mut(&guest) else {
-                            continue;
-                        };
-                        let was_pending = connection.has_pending();
-                        if let Err(overflow) = connection.say(&text) {
-                            if !not_reading.iter().any(|(g, _)| *g == guest) {
-                                not_reading.push((guest, overflow));
-                            }
-                        }
-                        if !was_pending {
-                            self.held.push_back(guest);
-                            self.line_due.get_or_insert(now + LINE_DELAY);
-                        }
-                    }
+                    } => said.push((guest, text)),
                     Action::Close { guest } => {
-                        // Dropping the connection sends what is queued, then hangs up.
+                        // What was said to them goes first; dropping the connection
+                        // sends it, then hangs up.
+                        for (closing, text) in said.extract_if(.., |(g, _)| *g == guest) {
+                            self.tell(closing, &text, now, &mut not_reading);
+                        }
                         self.connections.remove(&guest);
                     }
                 }
+            }
+            // A guest is either the player or in line for the whole of this event, so
+            // each guest's lines stay in order.
+            let player = self.table.playing();
+            for (guest, text) in said.extract_if(.., |(g, _)| Some(*g) == player) {
+                self.tell(guest, &text, now, &mut not_reading);
+            }
+            if host_first {
+                let _ = self.console.flush();
+            }
+            if let Some(connection) = player.and_then(|g| self.connections.get_mut(&g)) {
+                connection.flush();
+            }
+            let _ = self.console.flush();
+            for (guest, text) in said.drain(..) {
+                self.tell(guest, &text, now, &mut not_reading);
             }
             if not_reading.is_empty() {
                 break;
@@ -263,17 +272,30 @@ impl<W: Write> Server<W> {
                 }
             }
         }
-        if host_first {
-            let _ = self.console.flush();
+    }
+
+    /// Adds a line to a guest's output; a guest in line has it held until
+    /// [`LINE_DELAY`] has passed.
+    fn tell(
+        &mut self,
+        guest: GuestId,
+        text: &str,
+        now: Instant,
+        not_reading: &mut Vec<(GuestId, Overflow)>,
+    ) {
+        let Some(connection) = self.connections.get_mut(&guest) else {
+            return;
+        };
+        let was_pending = connection.has_pending();
+        if let Err(overflow) = connection.say(text) {
+            if !not_reading.iter().any(|(g, _)| *g == guest) {
+                not_reading.push((guest, overflow));
+            }
         }
-        if let Some(connection) = self
-            .table
-            .playing()
-            .and_then(|g| self.connections.get_mut(&g))
-        {
-            connection.flush();
+        if !was_pending && self.table.playing() != Some(guest) {
+            self.held.push_back(guest);
+            self.line_due.get_or_insert(now + LINE_DELAY);
         }
-        let _ = self.console.flush();
     }
 
     /// Sends the due output of the next few guests in line.

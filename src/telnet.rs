@@ -822,7 +822,7 @@ mod tests {
                     out.extend_from_slice(&[IAC, rng.pick(&[SE, SE, SE, IP, WILL, SB])]);
                 }
                 12 => out.push(rng.byte()),
-                _ => out.extend(std::iter::repeat(IAC).take(rng.below(6))),
+                _ => out.extend(std::iter::repeat_n(IAC, rng.below(6))),
             }
         }
         out

@@ -248,11 +248,15 @@ impl<W: Write> Server<W> {
             for (guest, text) in said.extract_if(.., |(g, _)| Some(*g) == player) {
                 self.tell(guest, &text, now, &mut not_reading);
             }
+            // Whoever a write wakes may be queued on this CPU: yielding after each of
+            // the players' writes lets them read it before this thread goes on.
             if host_first {
                 let _ = self.console.flush();
+                std::thread::yield_now();
             }
             if let Some(connection) = player.and_then(|g| self.connections.get_mut(&g)) {
                 connection.flush();
+                std::thread::yield_now();
             }
             let _ = self.console.flush();
             for (guest, text) in said.drain(..) {

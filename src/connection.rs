@@ -57,7 +57,6 @@ pub struct Overflow {
 /// connection gently: what was said is still sent, then the guest is let go.
 #[derive(Debug)]
 pub struct Connection {
-    guest: GuestId,
     socket: TcpStream,
     /// Said, not yet sent, and not yet handed to the writer.
     pending: Vec<u8>,
@@ -97,7 +96,6 @@ impl Connection {
         };
         spawn(format!("guest-{}-writer", guest.0), move || writer.run())?;
         let connection = Connection {
-            guest,
             socket: stream,
             pending: telnet::GREETING.to_vec(),
             handed_off,
@@ -106,10 +104,6 @@ impl Connection {
         // If the reader cannot start, dropping `connection` stops the writer.
         spawn(format!("guest-{}-reader", guest.0), move || reader.run())?;
         Ok(connection)
-    }
-
-    pub fn guest(&self) -> GuestId {
-        self.guest
     }
 
     /// Adds one line for the guest; [`Connection::flush`] sends it. Fails once the

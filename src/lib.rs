@@ -6,10 +6,11 @@
 //! - The core has no IO and no clock (time is passed in): [`rules`], [`countdown`],
 //!   [`standings`], [`key_rate`], [`telnet`] and [`table`], which holds the whole game.
 //! - The edges turn bytes into [`events::Event`]s on one channel: [`console`],
-//!   [`acceptor`], [`connection`] (one reader and one writer per guest), [`timer`] and
+//!   [`acceptor`], [`connection`] (a reader thread per guest), [`timer`] and
 //!   [`signals`]; [`terminal`] owns the host's terminal settings.
 //! - [`server`] is the game thread: one `select!` loop that owns all state and never
-//!   blocks on a guest.
+//!   blocks on a guest. It writes to guests without blocking; a guest's writer thread
+//!   takes over only while that guest's socket is full.
 
 pub mod acceptor;
 pub mod connection;

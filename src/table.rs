@@ -3,6 +3,34 @@
 //! Pure: no IO and no clock inside. Events come in through methods that take `now`;
 //! what to say and whom to close comes out through [`Table::poll_action`], and
 //! [`Table::next_deadline`] says when to call [`Table::poll`] again.
+//!
+//! ```
+//! use roshambo::events::GuestId;
+//! use roshambo::table::{Action, Recipient, Table, TableSettings};
+//! use std::time::Instant;
+//!
+//! let mut table = Table::new(TableSettings::default());
+//! let now = Instant::now();
+//! table.guest_arrived(GuestId(1), "127.0.0.1:40312".parse().unwrap(), now);
+//! table.host_pressed(b'r', now);
+//! table.guest_pressed(GuestId(1), b's', now);
+//! let host_saw: Vec<String> = std::iter::from_fn(|| table.poll_action())
+//!     .filter_map(|action| match action {
+//!         Action::Say { to: Recipient::Host, text } => Some(text.to_string()),
+//!         _ => None,
+//!     })
+//!     .collect();
+//! assert_eq!(
+//!     host_saw,
+//!     [
+//!         "Player connected: 127.0.0.1:40312",
+//!         "Player 0: r, Player 1: s",
+//!         "Player 0 wins!",
+//!         "Wins: 1 - 0",
+//!         "Overall: 100.00%",
+//!     ]
+//! );
+//! ```
 
 use crate::countdown::{ClockSettings, Countdown, Tick};
 use crate::events::GuestId;

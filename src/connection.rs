@@ -11,7 +11,7 @@
 use crate::events::{Departure, Event, GuestId};
 use crate::key_rate::{KeyRate, Verdict};
 use crate::telnet::{self, TelnetFilter, Typed};
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::os::fd::AsRawFd;
@@ -233,8 +233,12 @@ impl Flushed {
     /// Returns whether they all did.
     pub fn wait(mut self, deadline: Instant) -> bool {
         self.token = None;
-        // Nobody ever sends: the receive ends when the last token is dropped.
-        self.all_done.recv_deadline(deadline).is_err() && Instant::now() < deadline
+        // Nobody ever sends: the receive ends, disconnected, when the last token is
+        // dropped, or times out first.
+        matches!(
+            self.all_done.recv_deadline(deadline),
+            Err(RecvTimeoutError::Disconnected)
+        )
     }
 }
 

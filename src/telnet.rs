@@ -172,7 +172,7 @@ const MEANS: [Typed; 256] = {
 };
 
 /// A window's bytes sorted into the classes the decoder needs, one bit per byte.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Classes {
     iac: Mask,
     cr: Mask,
@@ -190,15 +190,7 @@ impl Classes {
     /// The classes of each byte of `block`, one at a time (the portable version).
     #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
     fn of_bytes(block: &[u8; BLOCK]) -> Classes {
-        let mut classes = Classes {
-            iac: 0,
-            cr: 0,
-            lf: 0,
-            no_key: 0,
-            sb: 0,
-            verb: 0,
-            signal: 0,
-        };
+        let mut classes = Classes::default();
         for (i, &b) in block.iter().enumerate() {
             classes.iac |= Mask::from(b == IAC) << i;
             classes.cr |= Mask::from(b == b'\r') << i;
@@ -215,15 +207,7 @@ impl Classes {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     fn of(block: &[u8; BLOCK]) -> Classes {
         use std::arch::x86_64::*;
-        let mut classes = Classes {
-            iac: 0,
-            cr: 0,
-            lf: 0,
-            no_key: 0,
-            sb: 0,
-            verb: 0,
-            signal: 0,
-        };
+        let mut classes = Classes::default();
         for (k, lane) in block.chunks_exact(16).enumerate() {
             // SAFETY: SSE2 is enabled at compile time (the cfg above), so the CPU has
             // it; `lane` is 16 readable bytes, and `loadu` needs no alignment.

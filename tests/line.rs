@@ -25,17 +25,6 @@ fn join_line(server: &mut Server, place: usize) -> Guest {
     guest
 }
 
-/// One game: the host presses `host`, the playing guest sends `visitor`, and both see
-/// the throw.
-#[track_caller]
-fn play(server: &mut Server, guest: &mut Guest, host: char, visitor: char) {
-    server.press(&[host as u8]);
-    guest.send(&[visitor as u8]);
-    let line = format!("Player 0: {host}, Player 1: {visitor}");
-    server.expect_line(&line);
-    guest.expect_line(&line);
-}
-
 /// How often `text` occurs in `haystack`.
 fn count(haystack: &str, text: &str) -> usize {
     haystack.matches(text).count()
@@ -47,7 +36,7 @@ fn waiting_guests_are_told_their_place_and_watch_the_games() {
     let mut playing = server.seat_guest();
     let mut line: Vec<Guest> = (1..=3).map(|place| join_line(&mut server, place)).collect();
 
-    play(&mut server, &mut playing, 'r', 's');
+    server.play(&mut playing, 'r', 's');
     server.expect_line("Overall: 100.00%");
     for (i, watcher) in line.iter_mut().enumerate() {
         for result in ["Player 0: r, Player 1: s", "Player 0 wins!", "Wins: 1 - 0"] {
@@ -64,11 +53,11 @@ fn waiting_guests_are_told_their_place_and_watch_the_games() {
     }
 
     // A tie is watched too, and the host's own lines stay the host's.
-    play(&mut server, &mut playing, 'p', 'p');
+    server.play(&mut playing, 'p', 'p');
     for watcher in &mut line {
         watcher.expect_line("Player 0: p, Player 1: p");
     }
-    play(&mut server, &mut playing, 's', 'r');
+    server.play(&mut playing, 's', 'r');
     server.expect_line("Overall: 50.00%");
     for watcher in &mut line {
         watcher.expect_line("Player 1 wins!");
@@ -216,7 +205,7 @@ fn when_a_match_ends_the_next_in_line_plays_at_once_however_it_ended() {
     server.expect_line("Opponent disconnected.");
     server.expect_line(&format!("Player connected: {}", fourth.local_addr()));
     fourth.expect_line("Welcome to the game");
-    play(&mut server, &mut fourth, 'p', 's');
+    server.play(&mut fourth, 'p', 's');
     fourth.expect_line("Player 1 wins!");
     server.expect_line("Player 1 wins!");
 }
@@ -320,7 +309,7 @@ fn a_full_server_turns_the_next_guest_away_until_someone_leaves() {
     assert_turned_away(&mut refused, "full");
 
     // Refusals cost the match nothing.
-    play(&mut server, &mut playing, 's', 'p');
+    server.play(&mut playing, 's', 'p');
     assert!(
         !server
             .transcript()
@@ -360,7 +349,7 @@ fn too_many_connections_from_one_address_are_turned_away_but_not_others() {
     let mut over = server.guest();
     assert_turned_away(&mut over, "too many connections from your address");
 
-    play(&mut server, &mut playing, 'r', 'r');
+    server.play(&mut playing, 'r', 'r');
     elsewhere.write_all(b"x").unwrap();
     read_until(&mut elsewhere, "Player 0: r, Player 1: r");
 }

@@ -4,16 +4,7 @@
 
 mod common;
 
-use common::{Guest, Server, GREETING};
-
-/// One game: the host presses `host`, the guest sends `guest`, and both see the result.
-fn play(server: &mut Server, guest: &mut Guest, host: char, visitor: char) {
-    server.press(&[host as u8]);
-    guest.send(&[visitor as u8]);
-    let line = format!("Player 0: {host}, Player 1: {visitor}");
-    server.expect_line(&line);
-    guest.expect_line(&line);
-}
+use common::{Server, GREETING};
 
 #[test]
 fn a_whole_match_is_played_and_the_guest_is_closed_after_the_thanks() {
@@ -27,7 +18,7 @@ fn a_whole_match_is_played_and_the_guest_is_closed_after_the_thanks() {
         "the first bytes are IAC WILL ECHO, IAC WILL SGA"
     );
 
-    play(&mut server, &mut guest, 'r', 's');
+    server.play(&mut guest, 'r', 's');
     for line in ["Player 0 wins!", "Wins: 1 - 0"] {
         server.expect_line(line);
         guest.expect_line(line);
@@ -35,9 +26,9 @@ fn a_whole_match_is_played_and_the_guest_is_closed_after_the_thanks() {
     server.expect_line("Overall: 100.00%");
 
     // A tie counts for nobody and the match goes on.
-    play(&mut server, &mut guest, 'p', 'p');
+    server.play(&mut guest, 'p', 'p');
 
-    play(&mut server, &mut guest, 'p', 'r');
+    server.play(&mut guest, 'p', 'r');
     let said = guest.expect_line("Player 0 wins!");
     assert!(
         !said.contains("Overall"),
@@ -58,7 +49,7 @@ fn a_whole_match_is_played_and_the_guest_is_closed_after_the_thanks() {
     let mut second = server.guest();
     server.expect_line(&format!("Player connected: {}", second.local_addr()));
     second.expect_line("Welcome to the game");
-    play(&mut server, &mut second, 'r', 'p');
+    server.play(&mut second, 'r', 'p');
     for line in ["Player 1 wins!", "Wins: 0 - 1"] {
         server.expect_line(line);
         second.expect_line(line);
@@ -80,7 +71,7 @@ fn invalid_keys_are_told_only_to_whoever_typed_them() {
 
     // The server handles each side's keys in order, so by the time each side sees the
     // result, it has been told everything about the keys before it.
-    play(&mut server, &mut guest, 'r', 's');
+    server.play(&mut guest, 'r', 's');
     let host_invalid = server.transcript().matches("Invalid key").count();
     let guest_invalid = guest.transcript().matches("Invalid key").count();
     assert_eq!(
@@ -110,11 +101,11 @@ fn enter_in_every_spelling_is_never_an_invalid_key() {
     guest.send(b"\r");
     server.press(b"\r");
     server.press(b"\n");
-    play(&mut server, &mut guest, 'r', 'r');
+    server.play(&mut guest, 'r', 'r');
     // The key right after a lone CR is still a key.
     guest.send(b"\r");
     guest.expect_absent("Invalid key", std::time::Duration::from_millis(100));
-    play(&mut server, &mut guest, 's', 'p');
+    server.play(&mut guest, 's', 'p');
     // A move with its Enter, as a line-mode client sends it.
     guest.send(b"r\r\n");
     server.press(b"p\n");

@@ -5,7 +5,7 @@
 // Each bench uses a different part of the figures; neither uses all of them.
 #![allow(dead_code)]
 
-use roshambo::telnet::{TelnetFilter, Typed};
+use roshambo::telnet::{TelnetFilter, Typed, DO, DONT, IAC, SB, SE, WILL, WONT};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -16,14 +16,8 @@ pub const READ_SIZE: usize = 4096;
 /// milliseconds, so the clock's resolution does not matter.
 pub const STREAM_SIZE: usize = 16 << 20;
 
-const IAC: u8 = 0xff;
-const SB: u8 = 0xfa;
-const SE: u8 = 0xf0;
+/// No operation (RFC 854) and window size (RFC 1073): bytes the filter only skips.
 const NOP: u8 = 0xf1;
-const WILL: u8 = 0xfb;
-const WONT: u8 = 0xfc;
-const DO: u8 = 0xfd;
-const DONT: u8 = 0xfe;
 const NAWS: u8 = 0x1f;
 
 /// Options clients really mention: echo, SGA, terminal type, NAWS, speed, linemode,

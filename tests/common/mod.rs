@@ -22,6 +22,7 @@
 // Each test file uses its own part of the harness.
 #![allow(dead_code)]
 
+use roshambo::telnet::{DO, DONT, IAC, SB, SE, WILL, WONT};
 use std::collections::HashSet;
 use std::ffi::{CString, OsStr, OsString};
 use std::fmt;
@@ -843,6 +844,17 @@ impl Server {
         guest.expect_line("Welcome to the game");
         guest
     }
+
+    /// One game: the host presses `host`, the playing guest sends `visitor`, and both
+    /// see the throw.
+    #[track_caller]
+    pub fn play(&mut self, guest: &mut Guest, host: char, visitor: char) {
+        self.press(&[host as u8]);
+        guest.send(&[visitor as u8]);
+        let line = format!("Player 0: {host}, Player 1: {visitor}");
+        self.expect_line(&line);
+        guest.expect_line(&line);
+    }
 }
 
 impl Deref for Server {
@@ -892,14 +904,6 @@ enum Syntax {
     Sub,
     SubIac,
 }
-
-const IAC: u8 = 0xff;
-const WILL: u8 = 0xfb;
-const WONT: u8 = 0xfc;
-const DO: u8 = 0xfd;
-const DONT: u8 = 0xfe;
-const SB: u8 = 0xfa;
-const SE: u8 = 0xf0;
 
 /// A guest: a TCP client on 127.0.0.1 with TCP_NODELAY. It reads only when a test waits
 /// (blocking reads with a deadline), so the socket has one descriptor and [`Guest::reset`]

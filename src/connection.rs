@@ -8,7 +8,7 @@
 //! goes through it too, so nothing is reordered and the two never write at once. A guest
 //! whose unsent output passes [`OUTPUT_LIMIT`] is not reading, and is dropped.
 
-use crate::events::{Departure, Event, GuestId};
+use crate::events::{yield_to_waker, Departure, Event, GuestId};
 use crate::key_rate::{KeyRate, Verdict};
 use crate::telnet::{self, TelnetFilter, Typed};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
@@ -303,6 +303,7 @@ impl Reader {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(_) => return self.leave(Departure::Broken),
             };
+            yield_to_waker();
             filter.feed(&buf[..n], &mut typed, &mut reply);
             if !reply.is_empty() || (!told_negotiated && filter.negotiated()) {
                 told_negotiated = true;

@@ -1,7 +1,7 @@
 //! The console reader: one thread that blocks on the host's keyboard and turns each key
 //! into an event. Does IO (reads stdin); the byte classification is pure.
 
-use crate::events::Event;
+use crate::events::{yield_to_waker, Event};
 use crossbeam_channel::Sender;
 use std::io::{self, Read};
 use std::thread;
@@ -59,6 +59,7 @@ fn forward(mut input: impl Read, events: &Sender<Event>) {
                 break;
             }
         };
+        yield_to_waker();
         for &byte in &buf[..n] {
             let event = match host_key(byte) {
                 None => continue,

@@ -1,4 +1,5 @@
-//! What the edge threads tell the game thread. No IO here: just the vocabulary.
+//! What the edge threads tell the game thread, and the one courtesy they show it before
+//! telling. No IO here: just the vocabulary.
 
 use std::fmt;
 use std::net::{SocketAddr, TcpStream};
@@ -90,4 +91,16 @@ pub enum Event {
     Resumed,
     /// A thread panicked; the terminal is already restored.
     Panicked,
+}
+
+/// Called by an edge thread once it has read something, before it tells the game thread.
+///
+/// Whoever woke this thread (the terminal's kernel worker, or the guest's side of a
+/// loopback send) is often still runnable on this CPU. Told now, the scheduler sees this
+/// CPU busy and wakes the game thread on an idle one, which on a virtual machine with
+/// halted vCPUs takes 30 to 90 µs instead of under 10. Yielding first lets the waker
+/// finish, so the game thread wakes here. With nothing else runnable, the yield returns
+/// at once.
+pub fn yield_to_waker() {
+    std::thread::yield_now();
 }

@@ -58,6 +58,8 @@ const SETTLE: Duration = Duration::from_millis(300);
 /// how long the bench waits for that.
 const QUIET: Duration = Duration::from_millis(200);
 const SETTLE_LIMIT: Duration = Duration::from_secs(30);
+/// Longer than the server holds the line's output (100 ms) plus the time to send it.
+const LINE_CATCH_UP: Duration = Duration::from_millis(200);
 /// Passes of the telnet filter over its 16 MiB stream; the best counts.
 const FILTER_PASSES: usize = 20;
 
@@ -120,13 +122,12 @@ fn main() -> ExitCode {
 #[derive(Debug, Default)]
 struct Figures {
     rounds: usize,
-    /// The machine's 1-minute load average before the run and after the floor and the
-    /// server played alone: the bench shares the machine. (Not after the crowded rounds,
-    /// where the server's own thousand threads make the figure.)
+    /// The machine's 1-minute load average before the run and after the timed rounds:
+    /// the bench shares the machine.
     load_before: Option<f64>,
     load_after: Option<f64>,
     /// The share of all CPUs that other processes (other people's builds) used while the
-    /// floor and the server played alone: above a few percent, tails are theirs too.
+    /// timed rounds were played: above a few percent, tails are theirs too.
     others_busy: Option<f64>,
     /// Bytes per second, or why there is no figure.
     filter: Option<Result<f64, String>>,
@@ -214,41 +215,67 @@ fn measure(figures: &mut Figures) -> io::Result<()> {
     figures.filter = Some(filter_rate());
 
     let exe = env::current_exe()?;
+    let server_exe = Path::new(env!("CARGO_BIN_EXE_roshambo"));
     let mut floor = Table::open("floor relay", &exe, &[floor::ARG.to_owned()])?;
-    let mut server = PtyChild::spawn(
-        "server",
-        Path::new(env!("CARGO_BIN_EXE_roshambo")),
-        &server_args(),
-    )?;
+    let mut server = PtyChild::spawn("server", server_exe, &server_args())?;
     let pid = server.pid();
     let port = listening_port(&mut server)?;
 
     thread::sleep(SETTLE);
     figures.no_guest = Some(procfs::footprint(pid)?);
     figures.idle = Some(window(pid)?);
-
     let mut server = Table::join(server, port)?;
+
+    // A second server, the same program, for the crowded figures: it plays in the same
+    // turns as the floor and the lone server, so that whatever else the machine does
+    // weighs on all three alike (on this machine one run's p99 moves by up to 2x).
+    let mut crowded = Table::open("crowded server", server_exe, &server_args())?;
+    let crowded_pid = crowded.host.pid();
+    let crowded_port = crowded.port;
+    let mut line = Vec::with_capacity(WAITING);
+    for place in 1..=WAITING {
+        // One at a time, each until the server has put it in line: a burst would only
+        // measure the listen backlog.
+        let mut guest = Guest::connect(&format!("waiting guest {place}"), crowded_port)?;
+        guest.expect(" in line")?;
+        line.push(guest);
+    }
+    // Arrivals leave work behind them for a while (the server times a netcat hint for
+    // each new guest); the figure is for a line that has been waiting, not one forming.
+    thread::sleep(WINDOW);
+    let in_line = procfs::footprint(crowded_pid)?;
+
     floor.play(WARMUP_ROUNDS)?;
     server.play(WARMUP_ROUNDS)?;
-    // In blocks, taking turns, so that whatever else the machine does in the meantime
-    // weighs on the floor and the server alike.
-    let (mut floor_rounds, mut server_rounds) = (Rounds::default(), Rounds::default());
-    let (mut floor_usage, mut alone_usage) = (Usage::default(), Usage::default());
-    let ours = [std::process::id(), floor.host.pid(), pid];
+    crowded.play(WARMUP_ROUNDS)?;
+    thread::sleep(LINE_CATCH_UP);
+    // In blocks, taking turns.
+    let mut rounds = [(); 3].map(|()| Rounds::default());
+    let mut usage = [(); 3].map(|()| Usage::default());
+    let ours = [std::process::id(), floor.host.pid(), pid, crowded_pid];
     let others_before = others_busy(&ours)?;
     let started = Instant::now();
     for block in blocks(figures.rounds) {
-        let start = procfs::usage(floor.host.pid())?;
-        floor_rounds.extend(floor.play(block)?);
-        floor_usage.add(&procfs::usage(floor.host.pid())?.since(&start));
-        let start = procfs::usage(pid)?;
-        server_rounds.extend(server.play(block)?);
-        alone_usage.add(&procfs::usage(pid)?.since(&start));
+        for (i, table) in [&mut floor, &mut server, &mut crowded]
+            .into_iter()
+            .enumerate()
+        {
+            let start = procfs::usage(table.host.pid())?;
+            rounds[i].extend(table.play(block)?);
+            usage[i].add(&procfs::usage(table.host.pid())?.since(&start));
+        }
+        // The line's share of those rounds goes out after them: not during the next
+        // table's turn.
+        thread::sleep(LINE_CATCH_UP);
     }
+    let [floor_rounds, alone_rounds, crowded_rounds] = rounds;
+    let [floor_usage, alone_usage, crowded_usage] = usage;
     figures.floor = Some(floor_rounds.summarise());
-    figures.alone = Some(server_rounds.summarise());
-    figures.alone_usage = Some(alone_usage);
+    figures.alone = Some(alone_rounds.summarise());
+    figures.crowded = Some(crowded_rounds.summarise());
     figures.floor_usage = Some(floor_usage);
+    figures.alone_usage = Some(alone_usage);
+    figures.crowded_usage = Some(crowded_usage);
     let cpus = thread::available_parallelism().map_or(1, |n| n.get());
     figures.others_busy = Some(
         others_busy(&ours)?
@@ -261,23 +288,9 @@ fn measure(figures: &mut Figures) -> io::Result<()> {
 
     figures.mid_move = Some(server.mid_move()?);
     figures.one_guest = Some(procfs::footprint(pid)?);
+    drop(server);
 
-    let mut line = Vec::with_capacity(WAITING);
-    for place in 1..=WAITING {
-        // One at a time, each until the server has put it in line: a burst would only
-        // measure the listen backlog.
-        let mut guest = Guest::connect(&format!("waiting guest {place}"), port)?;
-        guest.expect(" in line")?;
-        line.push(guest);
-    }
-    // Arrivals leave work behind them for a while (the server times a netcat hint for
-    // each new guest); the figure is for a line that has been waiting, not one forming.
-    thread::sleep(WINDOW);
-    let in_line = procfs::footprint(pid)?;
-    let start = procfs::usage(pid)?;
-    figures.crowded = Some(server.play(figures.rounds)?.summarise());
-    figures.crowded_usage = Some(procfs::usage(pid)?.since(&start));
-    let after_rounds = procfs::footprint(pid)?;
+    let after_rounds = procfs::footprint(crowded_pid)?;
     figures.crowd = Some(if after_rounds.rss >= in_line.rss {
         after_rounds
     } else {
@@ -293,9 +306,9 @@ fn measure(figures: &mut Figures) -> io::Result<()> {
     // moves everyone behind it up the line), and Ctrl-C is timed once that is done.
     let threads_playing = figures.one_guest.map_or(0, |fp| fp.threads);
     drop(line);
-    figures.line_left = Some(settle(pid, threads_playing)?);
+    figures.line_left = Some(settle(crowded_pid, threads_playing)?);
 
-    let host = &mut server.host;
+    let host = &mut crowded.host;
     let (to_exit, status) = host.interrupt(PATIENCE)?;
     figures.ctrl_c = Some(to_exit);
     figures.exit_status = Some(status.to_string());
@@ -389,6 +402,8 @@ fn filter_rate() -> Result<f64, String> {
 /// it kills the host's process.
 struct Table {
     host: PtyChild,
+    /// Where guests connect.
+    port: u16,
     bot: Guest,
     /// Whether the host's read(2)s show when its key was taken (see [`FIRST_MOVER_LEAD`]).
     reads_visible: bool,
@@ -411,6 +426,7 @@ impl Table {
         host.expect("Player connected: ")?;
         Ok(Table {
             host,
+            port,
             bot,
             reads_visible: true,
             unseen_in_a_row: 0,
@@ -926,7 +942,7 @@ fn table(f: &Figures, checks: &[Check]) -> String {
     let load = |load: Option<f64>| load.map_or("?".to_owned(), |l| format!("{l:.2}"));
     let _ = writeln!(
         o,
-        "machine load (1-min average)   {} before, {} after the rounds alone, on {} CPUs",
+        "machine load (1-min average)   {} before, {} after the timed rounds, on {} CPUs",
         load(f.load_before),
         load(f.load_after),
         thread::available_parallelism().map_or(0, |n| n.get())
@@ -934,7 +950,7 @@ fn table(f: &Figures, checks: &[Check]) -> String {
     if let Some(busy) = f.others_busy {
         let _ = writeln!(
             o,
-            "other processes' CPU use       {:.1}% of all CPUs while the floor and the server played alone",
+            "other processes' CPU use       {:.1}% of all CPUs during the timed rounds",
             busy * 100.0
         );
     }

@@ -16,9 +16,15 @@ use std::time::{Duration, Instant};
 /// How long a shutdown waits for the good-byes to be sent.
 const GOODBYE_PATIENCE: Duration = Duration::from_millis(500);
 
-/// How long the line's output is held, so that the games it watches go out several
-/// lines to a write: the players' moves are never behind hundreds of sends.
+/// How long the line's output is held at least, so that the games it watches go out
+/// several lines to a write: the players' moves are never behind hundreds of sends.
 const LINE_DELAY: Duration = Duration::from_millis(100);
+
+/// Sends a second the line may cost, however long it is. Each send to a guest costs the
+/// machine about the same whatever its size (13 µs on loopback, measured), so a long
+/// line has its output held longer and coalesced more, instead of taking the CPU from
+/// the players: with 500 waiting, each hears the games twice a second.
+const LINE_SENDS_PER_SECOND: usize = 1000;
 
 /// Waiting guests whose output is sent in one go between events: small, so that a key
 /// arriving meanwhile waits for a few sends at most.
@@ -63,7 +69,7 @@ pub struct Server<W: Write> {
     table: Table,
     connections: HashMap<GuestId, Connection>,
     /// Guests in line with output held back. The players' output is sent at once;
-    /// the line's is held for [`LINE_DELAY`] so that it goes out several lines a write.
+    /// the line's is held (see [`line_delay`]) so that it goes out several lines a write.
     held: VecDeque<GuestId>,
     /// When the held output is due; `None` while nothing is held.
     line_due: Option<Instant>,
@@ -219,7 +225,7 @@ impl<W: Write> Server<W> {
     /// added, to be sent later. Guests found not reading are cut and the table told,
     /// until nothing more is asked.
     fn carry_out(&mut self, now: Instant, host_first: bool) {
-        let mut said: Vec<(GuestId, Arc<str>)> = Vec::new();
+        let mut said: Vec<Said> = Vec::new();
         let mut not_reading: Vec<(GuestId, Overflow)> = Vec::new();
         loop {
             while let Some(action) = self.table.poll_action() {
@@ -231,22 +237,26 @@ impl<W: Write> Server<W> {
                     Action::Say {
                         to: Recipient::Guest(guest),
                         text,
-                    } => said.push((guest, text)),
+                    } => said.push(Said::One(guest, text)),
+                    Action::SayToLine { line, text } => said.push(Said::Line(line, text)),
                     Action::Close { guest } => {
                         // What was said to them goes first; dropping the connection
                         // sends it, then hangs up.
-                        for (closing, text) in said.extract_if(.., |(g, _)| *g == guest) {
-                            self.tell(closing, &text, now, &mut not_reading);
+                        for item in said.iter().filter(|item| item.reaches(guest)) {
+                            self.tell(guest, item.text(), now, &mut not_reading);
                         }
+                        said.retain(|item| !matches!(item, Said::One(g, _) if *g == guest));
                         self.connections.remove(&guest);
                     }
                 }
             }
-            // A guest is either the player or in line for the whole of this event, so
-            // each guest's lines stay in order.
+            // Each guest hears all of this event's lines in one of the two passes below,
+            // in order: the player in the first, everyone else in the second.
             let player = self.table.playing();
-            for (guest, text) in said.extract_if(.., |(g, _)| Some(*g) == player) {
-                self.tell(guest, &text, now, &mut not_reading);
+            if let Some(player) = player {
+                for item in said.iter().filter(|item| item.reaches(player)) {
+                    self.tell(player, item.text(), now, &mut not_reading);
+                }
             }
             // Whoever a write wakes may be queued on this CPU: yielding after each of
             // the players' writes lets them read it before this thread goes on.
@@ -259,8 +269,19 @@ impl<W: Write> Server<W> {
                 std::thread::yield_now();
             }
             let _ = self.console.flush();
-            for (guest, text) in said.drain(..) {
-                self.tell(guest, &text, now, &mut not_reading);
+            for item in said.drain(..) {
+                match &item {
+                    Said::One(guest, text) => {
+                        if Some(*guest) != player {
+                            self.tell(*guest, text, now, &mut not_reading);
+                        }
+                    }
+                    Said::Line(line, text) => {
+                        for &guest in line.iter().filter(|&&g| Some(g) != player) {
+                            self.tell(guest, text, now, &mut not_reading);
+                        }
+                    }
+                }
             }
             if not_reading.is_empty() {
                 break;
@@ -278,8 +299,7 @@ impl<W: Write> Server<W> {
         }
     }
 
-    /// Adds a line to a guest's output; a guest in line has it held until
-    /// [`LINE_DELAY`] has passed.
+    /// Adds a line to a guest's output; a guest in line has it held (see [`line_delay`]).
     fn tell(
         &mut self,
         guest: GuestId,
@@ -298,16 +318,14 @@ impl<W: Write> Server<W> {
         }
         if !was_pending && self.table.playing() != Some(guest) {
             self.held.push_back(guest);
-            self.line_due.get_or_insert(now + LINE_DELAY);
+            let delay = line_delay(self.connections.len());
+            self.line_due.get_or_insert(now + delay);
         }
     }
 
     /// Sends the due output of the next few guests in line.
     fn flush_line(&mut self) {
-        for _ in 0..FLUSH_BATCH {
-            let Some(guest) = self.sending.pop_front() else {
-                return;
-            };
+        for guest in self.sending.drain(..FLUSH_BATCH.min(self.sending.len())) {
             if let Some(connection) = self.connections.get_mut(&guest) {
                 connection.flush();
             }
@@ -333,6 +351,36 @@ impl<W: Write> Server<W> {
     }
 }
 
+/// How long the line's output is held with `guests` connected: [`LINE_DELAY`], or
+/// longer if the line would otherwise cost more than [`LINE_SENDS_PER_SECOND`].
+fn line_delay(guests: usize) -> Duration {
+    let spread = Duration::from_secs_f64(guests as f64 / LINE_SENDS_PER_SECOND as f64);
+    spread.max(LINE_DELAY)
+}
+
+/// A line for guests, kept while the players are served first.
+#[derive(Debug)]
+enum Said {
+    One(GuestId, Arc<str>),
+    /// To everyone in the line as it was when this was said.
+    Line(Arc<[GuestId]>, Arc<str>),
+}
+
+impl Said {
+    fn reaches(&self, guest: GuestId) -> bool {
+        match self {
+            Said::One(to, _) => *to == guest,
+            Said::Line(line, _) => line.contains(&guest),
+        }
+    }
+
+    fn text(&self) -> &str {
+        match self {
+            Said::One(_, text) | Said::Line(_, text) => text,
+        }
+    }
+}
+
 /// In debug builds only, `ROSHAMBO_PANIC_ON_BANG=game` (or `=thread`) makes the host's
 /// `!` key panic on the game thread (or on a thread of its own), so the tests can prove
 /// that a panic anywhere gives the terminal back.
@@ -348,5 +396,25 @@ fn fault_injection(key: u8) {
                 .spawn(|| panic!("test panic on a thread of its own"));
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_delay_keeps_the_lines_sends_within_budget() {
+        assert_eq!(line_delay(0), LINE_DELAY);
+        assert_eq!(line_delay(32), LINE_DELAY);
+        assert_eq!(line_delay(100), LINE_DELAY);
+        assert_eq!(line_delay(500), Duration::from_millis(500));
+        for guests in [1, 10, 100, 101, 500, 5000] {
+            let sends_per_second = guests as f64 / line_delay(guests).as_secs_f64();
+            assert!(
+                sends_per_second <= LINE_SENDS_PER_SECOND as f64 + 1e-6,
+                "{guests} guests: {sends_per_second} sends a second"
+            );
+        }
     }
 }

@@ -81,6 +81,13 @@ pub enum Recipient {
 pub enum Action {
     /// Say one line to one recipient. Lines said to many share one allocation.
     Say { to: Recipient, text: Arc<str> },
+    /// Say one line to everyone who was waiting in line when it was said, in their
+    /// order. One action however long the line, so that a line of hundreds never comes
+    /// between a key and the players' result.
+    SayToLine {
+        line: Arc<[GuestId]>,
+        text: Arc<str>,
+    },
     /// Close the guest's connection once everything said to them has been sent.
     Close { guest: GuestId },
 }
@@ -456,8 +463,8 @@ impl Table {
     }
 
     /// The host and the playing guest.
-    fn say_to_players(&mut self, text: &str) {
-        let text: Arc<str> = Arc::from(text);
+    fn say_to_players(&mut self, text: impl Into<Arc<str>>) {
+        let text = text.into();
         self.actions.push_back(Action::Say {
             to: Recipient::Host,
             text: text.clone(),
@@ -473,18 +480,11 @@ impl Table {
     /// The players and everyone watching from the line.
     fn say_to_table(&mut self, text: String) {
         let text: Arc<str> = Arc::from(text);
-        let watchers = self.line.iter().map(|w| Recipient::Guest(w.guest));
-        let everyone = [Recipient::Host]
-            .into_iter()
-            .chain(self.playing().map(Recipient::Guest))
-            .chain(watchers);
-        let lines: Vec<Action> = everyone
-            .map(|to| Action::Say {
-                to,
-                text: text.clone(),
-            })
-            .collect();
-        self.actions.extend(lines);
+        self.say_to_players(text.clone());
+        if !self.line.is_empty() {
+            let line = self.line.iter().map(|w| w.guest).collect();
+            self.actions.push_back(Action::SayToLine { line, text });
+        }
     }
 }
 
@@ -531,9 +531,15 @@ mod tests {
         /// Drains the actions as `(recipient, text)`; closes read as `(recipient, "<close>")`.
         fn said(&mut self) -> Vec<(Recipient, String)> {
             std::iter::from_fn(|| self.table.poll_action())
-                .map(|action| match action {
-                    Action::Say { to, text } => (to, text.to_string()),
-                    Action::Close { guest } => (Recipient::Guest(guest), "<close>".to_string()),
+                .flat_map(|action| match action {
+                    Action::Say { to, text } => vec![(to, text.to_string())],
+                    Action::SayToLine { line, text } => line
+                        .iter()
+                        .map(|&guest| (Recipient::Guest(guest), text.to_string()))
+                        .collect(),
+                    Action::Close { guest } => {
+                        vec![(Recipient::Guest(guest), "<close>".to_string())]
+                    }
                 })
                 .collect()
         }

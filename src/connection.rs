@@ -10,6 +10,7 @@
 
 use crate::events::{yield_to_waker, Departure, Event, GuestId};
 use crate::key_rate::{KeyRate, Verdict};
+use crate::line_news::LineNews;
 use crate::telnet::{self, TelnetFilter, Typed};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use std::io::{self, Read, Write};
@@ -64,6 +65,8 @@ pub struct Connection {
     /// zero the writer owns the socket's output.
     handed_off: Arc<AtomicUsize>,
     writer: Sender<Order>,
+    /// How far into the line's news this guest has been given (see [`LineNews`]).
+    news_had: u64,
 }
 
 impl Connection {
@@ -100,6 +103,7 @@ impl Connection {
             pending: telnet::GREETING.to_vec(),
             handed_off,
             writer: orders,
+            news_had: 0,
         };
         // If the reader cannot start, dropping `connection` stops the writer.
         spawn(format!("guest-{}-reader", guest.0), move || reader.run())?;
@@ -118,6 +122,25 @@ impl Connection {
     pub fn send_raw(&mut self, bytes: &[u8]) -> Result<(), Overflow> {
         self.pending.extend_from_slice(bytes);
         self.check_limit()
+    }
+
+    /// Adds the line's news this guest has not been given yet. Fails as
+    /// [`Connection::say`] does.
+    pub fn catch_up(&mut self, news: &LineNews) -> Result<(), Overflow> {
+        self.pending.extend_from_slice(news.since(self.news_had));
+        self.news_had = news.end();
+        self.check_limit()
+    }
+
+    /// Counts the news so far as given without sending it: for a guest who has just
+    /// arrived, or who is playing and hears the games directly.
+    pub fn skip_news(&mut self, news: &LineNews) {
+        self.news_had = news.end();
+    }
+
+    /// How far into the line's news this guest has been given.
+    pub fn news_had(&self) -> u64 {
+        self.news_had
     }
 
     /// Whether something said has not been sent or handed off yet.

@@ -4,7 +4,8 @@
 //! The crate is a pure core and thin edges:
 //!
 //! - The core has no IO and no clock (time is passed in): [`rules`], [`countdown`],
-//!   [`standings`], [`key_rate`], [`telnet`] and [`table`], which holds the whole game.
+//!   [`standings`], [`key_rate`], [`telnet`], [`table`], which holds the whole game,
+//!   and [`line_news`], what the line watches, kept once for everyone waiting.
 //! - The edges turn bytes into [`events::Event`]s on one channel: [`console`],
 //!   [`acceptor`], [`connection`] (a reader thread per guest), [`timer`] and
 //!   [`signals`]; [`terminal`] owns the host's terminal settings.
@@ -19,6 +20,7 @@ pub mod countdown;
 pub mod events;
 pub mod flags;
 pub mod key_rate;
+pub mod line_news;
 pub mod rules;
 pub mod server;
 pub mod signals;

@@ -4,6 +4,7 @@
 
 use crate::connection::{Connection, Flushed, Overflow};
 use crate::events::{Departure, Event, GuestId, StopSignal};
+use crate::line_news::LineNews;
 use crate::table::{Action, Recipient, Table, TableSettings};
 use crate::timer::Timer;
 use crossbeam_channel::{select, Receiver, Sender};
@@ -68,10 +69,11 @@ impl fmt::Display for Stop {
 pub struct Server<W: Write> {
     table: Table,
     connections: HashMap<GuestId, Connection>,
-    /// Guests in line with output held back. The players' output is sent at once;
-    /// the line's is held (see [`line_delay`]) so that it goes out several lines a write.
-    held: VecDeque<GuestId>,
-    /// When the held output is due; `None` while nothing is held.
+    /// The players' output is sent at once; the line's is held (see [`line_delay`]) so
+    /// that it goes out several lines a write. What is said to the whole line is kept
+    /// here once, and given to each waiting guest when their output is sent.
+    news: LineNews,
+    /// When the line's held output is due; `None` while nothing is held.
     line_due: Option<Instant>,
     /// Guests whose held output is due, sent a few at a time between events. Output
     /// said meanwhile is held for the next round of sending, so each round ends.
@@ -96,7 +98,7 @@ impl<W: Write> Server<W> {
         Ok(Server {
             table: Table::new(settings),
             connections: HashMap::new(),
-            held: VecDeque::new(),
+            news: LineNews::default(),
             line_due: None,
             sending: VecDeque::new(),
             next_guest: 1,
@@ -124,7 +126,9 @@ impl<W: Write> Server<W> {
                     recv(urgent) -> event => event,
                     recv(events) -> event => event,
                     default => {
-                        self.flush_line();
+                        if self.flush_line(Instant::now()) {
+                            self.set_timer();
+                        }
                         // A key's reader woken onto this CPU would otherwise wait for
                         // the whole line to be sent before it could run.
                         std::thread::yield_now();
@@ -143,10 +147,9 @@ impl<W: Write> Server<W> {
             self.carry_out(now, host_first);
             if !self.sending.is_empty() {
                 // A steady stream of events must not starve the line.
-                self.flush_line();
+                self.flush_line(now);
             }
-            let next = [self.table.next_deadline(), self.line_due];
-            self.timer.set(next.into_iter().flatten().min());
+            self.set_timer();
         };
         self.shut_down(stop);
         stop
@@ -171,6 +174,7 @@ impl<W: Write> Server<W> {
                 ) {
                     Ok(mut connection) => {
                         log::info!("{guest} connected from {addr}");
+                        connection.skip_news(&self.news);
                         // The telnet greeting: clients wait for it to pick their mode.
                         connection.flush();
                         self.connections.insert(guest, connection);
@@ -206,7 +210,7 @@ impl<W: Write> Server<W> {
                     self.table.poll(now);
                     if self.line_due.is_some_and(|due| due <= now) {
                         self.line_due = None;
-                        self.sending.append(&mut self.held);
+                        self.start_sending_line(now);
                     }
                 }
             }
@@ -242,6 +246,9 @@ impl<W: Write> Server<W> {
                     Action::Close { guest } => {
                         // What was said to them goes first; dropping the connection
                         // sends it, then hangs up.
+                        if let Some(connection) = self.connections.get_mut(&guest) {
+                            let _ = connection.catch_up(&self.news);
+                        }
                         for item in said.iter().filter(|item| item.reaches(guest)) {
                             self.tell(guest, item.text(), now, &mut not_reading);
                         }
@@ -276,30 +283,39 @@ impl<W: Write> Server<W> {
                             self.tell(*guest, text, now, &mut not_reading);
                         }
                     }
-                    Said::Line(line, text) => {
-                        for &guest in line.iter().filter(|&&g| Some(g) != player) {
-                            self.tell(guest, text, now, &mut not_reading);
-                        }
+                    Said::Line(_, text) => {
+                        self.news.publish(text);
+                        self.hold_line_output(now);
                     }
                 }
+            }
+            // The player hears the games directly, not as news.
+            if let Some(connection) = player.and_then(|g| self.connections.get_mut(&g)) {
+                connection.skip_news(&self.news);
             }
             if not_reading.is_empty() {
                 break;
             }
             for (guest, overflow) in not_reading.drain(..) {
-                if let Some(connection) = self.connections.remove(&guest) {
-                    log::warn!(
-                        "{guest} dropped: not reading, {} bytes unsent",
-                        overflow.unsent
-                    );
-                    connection.cut();
-                    self.table.guest_left(guest, now);
-                }
+                self.drop_not_reading(guest, overflow, now);
             }
         }
     }
 
-    /// Adds a line to a guest's output; a guest in line has it held (see [`line_delay`]).
+    /// Cuts a guest who stopped reading, and tells the table they are gone.
+    fn drop_not_reading(&mut self, guest: GuestId, overflow: Overflow, now: Instant) {
+        if let Some(connection) = self.connections.remove(&guest) {
+            log::warn!(
+                "{guest} dropped: not reading, {} bytes unsent",
+                overflow.unsent
+            );
+            connection.cut();
+            self.table.guest_left(guest, now);
+        }
+    }
+
+    /// Adds a line to a guest's output, after any news they have not had; a guest in
+    /// line has it held (see [`line_delay`]).
     fn tell(
         &mut self,
         guest: GuestId,
@@ -310,26 +326,74 @@ impl<W: Write> Server<W> {
         let Some(connection) = self.connections.get_mut(&guest) else {
             return;
         };
-        let was_pending = connection.has_pending();
-        if let Err(overflow) = connection.say(text) {
+        let told = connection
+            .catch_up(&self.news)
+            .and_then(|()| connection.say(text));
+        if let Err(overflow) = told {
             if !not_reading.iter().any(|(g, _)| *g == guest) {
                 not_reading.push((guest, overflow));
             }
         }
-        if !was_pending && self.table.playing() != Some(guest) {
-            self.held.push_back(guest);
-            let delay = line_delay(self.connections.len());
-            self.line_due.get_or_insert(now + delay);
+        if self.table.playing() != Some(guest) {
+            self.hold_line_output(now);
         }
     }
 
-    /// Sends the due output of the next few guests in line.
-    fn flush_line(&mut self) {
-        for guest in self.sending.drain(..FLUSH_BATCH.min(self.sending.len())) {
-            if let Some(connection) = self.connections.get_mut(&guest) {
-                connection.flush();
+    /// Makes the line's output due (see [`line_delay`]) unless it already is.
+    fn hold_line_output(&mut self, now: Instant) {
+        let delay = line_delay(self.connections.len());
+        self.line_due.get_or_insert(now + delay);
+    }
+
+    /// The line's output is due: every waiting guest with something to hear is sent it
+    /// in the coming round of sending, first in line first.
+    fn start_sending_line(&mut self, now: Instant) {
+        if !self.sending.is_empty() {
+            // The last round is not over (the line is very long): after it, then.
+            self.hold_line_output(now);
+            return;
+        }
+        let player = self.table.playing();
+        let news_end = self.news.end();
+        let mut oldest = news_end;
+        for (&guest, connection) in &self.connections {
+            oldest = oldest.min(connection.news_had());
+            if Some(guest) != player
+                && (connection.has_pending() || connection.news_had() < news_end)
+            {
+                self.sending.push_back(guest);
             }
         }
+        self.sending.make_contiguous().sort_unstable();
+        self.news.forget_before(oldest);
+    }
+
+    /// Wakes this thread when the table or the line's output is next due.
+    fn set_timer(&mut self) {
+        let next = [self.table.next_deadline(), self.line_due];
+        self.timer.set(next.into_iter().flatten().min());
+    }
+
+    /// Sends the due output of the next few guests in line. Returns whether any were
+    /// found not reading, and dropped: the table may have changed.
+    fn flush_line(&mut self, now: Instant) -> bool {
+        let mut not_reading = Vec::new();
+        for guest in self.sending.drain(..FLUSH_BATCH.min(self.sending.len())) {
+            if let Some(connection) = self.connections.get_mut(&guest) {
+                match connection.catch_up(&self.news) {
+                    Ok(()) => connection.flush(),
+                    Err(overflow) => not_reading.push((guest, overflow)),
+                }
+            }
+        }
+        if not_reading.is_empty() {
+            return false;
+        }
+        for (guest, overflow) in not_reading {
+            self.drop_not_reading(guest, overflow, now);
+        }
+        self.carry_out(now, false);
+        true
     }
 
     fn host_line(&mut self, text: &str) {

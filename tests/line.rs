@@ -174,6 +174,9 @@ fn when_a_match_ends_the_next_in_line_plays_at_once_however_it_ended() {
     let mut third = join_line(&mut server, 2);
     let mut fourth = join_line(&mut server, 3);
 
+    // A tie first, so that the line has games not yet sent to it (held up to 100 ms)
+    // when the match ends.
+    server.play(&mut first, 'p', 'p');
     // Won: the next in line is welcomed at once, not after the winner's connection
     // winds down (it lingers up to 2 s for the guest to hang up).
     server.press(b"r");
@@ -194,6 +197,23 @@ fn when_a_match_ends_the_next_in_line_plays_at_once_however_it_ended() {
 
     // Timed out: the second guest says nothing.
     second.expect_line("Timed out. Good-bye");
+    // Moved up from the line, the second guest heard every game as a watcher, once
+    // each and in order, before being welcomed; and nothing twice since.
+    let heard = second.transcript();
+    let story = [
+        "You are number 1 in line",
+        "Player 0: p, Player 1: p",
+        "Player 0: r, Player 1: s",
+        "Player 0 wins!",
+        "Wins: 1 - 0",
+        "Welcome to the game",
+        "Timed out. Good-bye",
+    ];
+    for line in story {
+        assert_eq!(count(&heard, line), 1, "{line:?} once in:\n{heard}");
+    }
+    let at: Vec<usize> = story.iter().map(|line| heard.find(line).unwrap()).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "out of order:\n{heard}");
     server.expect_line("Timed out. Good-bye");
     third.expect_line("Welcome to the game");
     server.expect_line(&format!("Player connected: {}", third.local_addr()));

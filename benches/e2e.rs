@@ -1,8 +1,9 @@
 //! End to end: key-to-result latency of the release server (console on a pty, a bot
-//! guest over loopback) against a minimal poll(2) relay measured in the same run, its
-//! CPU, context switches, memory and threads, the time from Ctrl-C to exit, and the
-//! telnet filter's throughput; each figure next to its target. Prints a table and
-//! writes target/bench/e2e.json. Run with `cargo bench --bench e2e`.
+//! guest over loopback) against a minimal poll(2) relay measured in the same run, and
+//! of a second server with 500 guests waiting in line, the three taking turns; the
+//! server's CPU, context switches, memory and threads, the time from Ctrl-C to exit,
+//! and the telnet filter's throughput; each figure next to its target. Prints a table
+//! and writes target/bench/e2e.json. Run with `cargo bench --bench e2e`.
 //!
 //! `ROSHAMBO_E2E_ROUNDS=N` plays N rounds each way instead of 1000 (for a quick look;
 //! the targets are meant for 1000).
@@ -32,7 +33,8 @@ const ROUNDS: usize = 1000;
 /// Rounds played before timing, each way: first-touch page faults and cold caches are
 /// not what a player waits for.
 const WARMUP_ROUNDS: usize = 50;
-/// The floor and the server take turns in this many blocks of rounds.
+/// The floor, the lone server and the crowded one take turns in this many blocks of
+/// rounds.
 const BLOCKS: usize = 10;
 /// Guests waiting in line for the crowded measurement.
 const WAITING: usize = 500;

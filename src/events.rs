@@ -98,7 +98,7 @@ pub enum Event {
 /// Whoever woke this thread (the terminal's kernel worker, or the guest's side of a
 /// loopback send) is often still runnable on this CPU. Told now, the scheduler sees this
 /// CPU busy and wakes the game thread on an idle one, which on a virtual machine with
-/// halted vCPUs takes 30 to 90 µs instead of under 10. Yielding first lets the waker
+/// halted vCPUs takes 50 to 90 µs instead of under 10. Yielding first lets the waker
 /// finish, so the game thread wakes here. With nothing else runnable, the yield returns
 /// at once.
 pub fn yield_to_waker() {

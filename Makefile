@@ -7,11 +7,11 @@ build:
 	cargo build --release
 
 test: lint
-	cargo test
+	cargo test --workspace
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets -- -D warnings
 
 fmt:
 	cargo fmt --all

@@ -1,4 +1,4 @@
-//! Throughput of `roshambo::telnet::TelnetFilter` on a realistic guest byte stream (keys,
+//! Throughput of `roshambo_core::telnet::TelnetFilter` on a realistic guest byte stream (keys,
 //! Enters, negotiation, NAWS, NOPs) fed in 4 KiB reads: best, median and worst of N passes
 //! over 16 MiB. Run with `cargo bench --bench telnet_filter`.
 

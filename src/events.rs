@@ -1,18 +1,9 @@
 //! What the edge threads tell the game thread, and the one courtesy they show it before
 //! telling. No IO here: just the vocabulary.
 
+pub use roshambo_core::game::GuestId;
 use std::fmt;
 use std::net::{SocketAddr, TcpStream};
-
-/// A guest's number for this run of the server, given in order of arrival.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct GuestId(pub u64);
-
-impl fmt::Display for GuestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "guest #{}", self.0)
-    }
-}
 
 /// Why a guest's connection ended, as its reader saw it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

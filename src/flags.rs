@@ -1,8 +1,8 @@
 //! The command line: flags, their defaults, and one clear line for each mistake.
 //! Pure: reads only the arguments it is given.
 
-use crate::table::TableSettings;
 use log::LevelFilter;
+use roshambo_core::game::TableSettings;
 use std::ffi::OsString;
 use std::fmt;
 use std::net::IpAddr;
@@ -193,7 +193,7 @@ fn at_least_one(flag: &str, value: &str) -> Result<usize, FlagError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::countdown::ClockSettings;
+    use roshambo_core::game::countdown::ClockSettings;
 
     fn run(args: &[&str]) -> Result<Config, String> {
         match parse(args.iter().map(OsString::from)) {

@@ -1,10 +1,10 @@
 //! `roshambo`: reads the flags, sets up the edges in the order that keeps the terminal
 //! safe, and runs the game loop on the main thread.
 
+use roshambo::edges::terminal::TerminalGuard;
+use roshambo::edges::{acceptor, console, signals};
 use roshambo::flags::{self, Command, Config};
 use roshambo::server::Server;
-use roshambo::terminal::TerminalGuard;
-use roshambo::{acceptor, console, signals};
 use simplelog::{CombinedLogger, ConfigBuilder, LevelFilter, SharedLogger, WriteLogger};
 use std::fs::File;
 use std::io;

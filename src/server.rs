@@ -2,12 +2,13 @@
 //! connection. It turns events into calls on the [`Table`] and the table's actions into
 //! console lines and queued guest output; it never blocks on a guest.
 
-use crate::connection::{Connection, Flushed, Overflow};
-use crate::events::{Departure, Event, GuestId, StopSignal};
-use crate::line_news::LineNews;
-use crate::table::{Action, Recipient, Table, TableSettings};
-use crate::timer::Timer;
+use crate::edges::guest::{Connection, Flushed, Overflow};
+use crate::edges::timer::Timer;
+use crate::events::{Departure, Event, StopSignal};
 use crossbeam_channel::{select, Receiver, Sender};
+use roshambo_core::delivery::QueueNews;
+use roshambo_core::game::GuestId;
+use roshambo_core::game::{Action, Recipient, Table, TableSettings};
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::io::{self, Write};
@@ -72,7 +73,7 @@ pub struct Server<W: Write> {
     /// The players' output is sent at once; the line's is held (see [`line_delay`]) so
     /// that it goes out several lines a write. What is said to the whole line is kept
     /// here once, and given to each waiting guest when their output is sent.
-    news: LineNews,
+    news: QueueNews,
     /// When the line's held output is due; `None` while nothing is held.
     line_due: Option<Instant>,
     /// Guests whose held output is due, sent a few at a time between events. Output
@@ -98,7 +99,7 @@ impl<W: Write> Server<W> {
         Ok(Server {
             table: Table::new(settings),
             connections: HashMap::new(),
-            news: LineNews::default(),
+            news: QueueNews::default(),
             line_due: None,
             sending: VecDeque::new(),
             next_guest: 1,

@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use proptest::sample::Index;
-use roshambo::telnet::{TelnetFilter, Typed};
+use roshambo_core::telnet::{TelnetFilter, Typed};
 
 /// At most one answer of 3 bytes per option and side, plus the one extra (DO then DONT)
 /// that SUPPRESS-GO-AHEAD can earn.

@@ -5,7 +5,7 @@
 // Each bench uses a different part of the figures; neither uses all of them.
 #![allow(dead_code)]
 
-use roshambo::telnet::{TelnetFilter, Typed, DO, DONT, IAC, SB, SE, WILL, WONT};
+use roshambo_core::telnet::{TelnetFilter, Typed, DO, DONT, IAC, SB, SE, WILL, WONT};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

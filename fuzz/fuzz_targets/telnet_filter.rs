@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use roshambo::telnet::{TelnetFilter, Typed};
+use roshambo_core::telnet::{TelnetFilter, Typed};
 
 /// At most one answer of 3 bytes per option and side, plus the one extra (DO then DONT)
 /// that SUPPRESS-GO-AHEAD can earn.

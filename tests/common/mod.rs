@@ -22,7 +22,7 @@
 // Each test file uses its own part of the harness.
 #![allow(dead_code)]
 
-use roshambo::telnet::{DO, DONT, IAC, SB, SE, WILL, WONT};
+use roshambo_core::telnet::{DO, DONT, IAC, SB, SE, WILL, WONT};
 use std::collections::HashSet;
 use std::ffi::{CString, OsStr, OsString};
 use std::fmt;

@@ -8,8 +8,8 @@
 //! mechanism for all six is simpler than two. It also means no handler is installed with
 //! SA_RESTART under a thread blocked on stdin.
 
+use crate::edges::terminal;
 use crate::events::{Event, StopSignal};
-use crate::terminal;
 use crossbeam_channel::Sender;
 use std::io;
 use std::mem::MaybeUninit;

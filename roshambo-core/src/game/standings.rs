@@ -1,7 +1,7 @@
 //! How well the host has done against everyone since the server started: the running
 //! average of decided games. Pure: no IO.
 
-use crate::rules::Player;
+use crate::game::rules::Player;
 
 /// The host's record over all decided games against all guests. Ties are not counted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -7,16 +7,16 @@
 //! when the line's output is sent anyway, a few times a second.
 
 /// The news, as bytes ready to send (each line ends in CR LF), from position
-/// [`LineNews::start`] on. Positions count from the server's start, so a reader's
+/// [`QueueNews::start`] on. Positions count from the server's start, so a reader's
 /// position stays valid as old news is forgotten.
 #[derive(Debug, Default)]
-pub struct LineNews {
+pub struct QueueNews {
     /// Position of `text[0]`.
     start: u64,
     text: Vec<u8>,
 }
 
-impl LineNews {
+impl QueueNews {
     /// Adds one line for everyone waiting.
     pub fn publish(&mut self, line: &str) {
         self.text.extend_from_slice(line.as_bytes());
@@ -29,7 +29,7 @@ impl LineNews {
     }
 
     /// What a reader at `position` has not had yet. News already forgotten is not
-    /// there to give; [`LineNews::forget_before`] keeps what any reader still needs.
+    /// there to give; [`QueueNews::forget_before`] keeps what any reader still needs.
     pub fn since(&self, position: u64) -> &[u8] {
         let from = position
             .saturating_sub(self.start)
@@ -62,7 +62,7 @@ mod tests {
 
     #[test]
     fn a_reader_gets_each_line_once_in_order() {
-        let mut news = LineNews::default();
+        let mut news = QueueNews::default();
         let mut position = news.end();
         news.publish("Player 0: r, Player 1: s");
         news.publish("Player 0 wins!");
@@ -78,7 +78,7 @@ mod tests {
 
     #[test]
     fn a_reader_who_arrives_later_starts_from_then() {
-        let mut news = LineNews::default();
+        let mut news = QueueNews::default();
         news.publish("before");
         let arrived = news.end();
         news.publish("after");
@@ -88,7 +88,7 @@ mod tests {
 
     #[test]
     fn forgetting_keeps_what_readers_still_need_and_positions_stay_valid() {
-        let mut news = LineNews::default();
+        let mut news = QueueNews::default();
         news.publish("one");
         let slow = news.end();
         news.publish("two");
@@ -107,7 +107,7 @@ mod tests {
 
     #[test]
     fn forgetting_beyond_the_end_or_twice_is_harmless() {
-        let mut news = LineNews::default();
+        let mut news = QueueNews::default();
         news.publish("one");
         let end = news.end();
         news.forget_before(end + 100);

@@ -8,12 +8,16 @@
 //! goes through it too, so nothing is reordered and the two never write at once. A guest
 //! whose unsent output passes [`OUTPUT_LIMIT`] is not reading, and is dropped.
 
-use crate::events::{yield_to_waker, Departure, Event, GuestId};
-use crate::key_rate::{KeyRate, Verdict};
-use crate::line_news::LineNews;
-use crate::telnet::{self, TelnetFilter, Typed};
+mod reader;
+
+use crate::events::Event;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
-use std::io::{self, Read, Write};
+use reader::Reader;
+use roshambo_core::delivery::QueueNews;
+use roshambo_core::game::GuestId;
+use roshambo_core::keys::KeyRate;
+use roshambo_core::telnet;
+use std::io::{self, Write};
 use std::net::{Shutdown, TcpStream};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -65,7 +69,7 @@ pub struct Connection {
     /// zero the writer owns the socket's output.
     handed_off: Arc<AtomicUsize>,
     writer: Sender<Order>,
-    /// How far into the line's news this guest has been given (see [`LineNews`]).
+    /// How far into the line's news this guest has been given (see [`QueueNews`]).
     news_had: u64,
 }
 
@@ -126,7 +130,7 @@ impl Connection {
 
     /// Adds the line's news this guest has not been given yet. Fails as
     /// [`Connection::say`] does.
-    pub fn catch_up(&mut self, news: &LineNews) -> Result<(), Overflow> {
+    pub fn catch_up(&mut self, news: &QueueNews) -> Result<(), Overflow> {
         self.pending.extend_from_slice(news.since(self.news_had));
         self.news_had = news.end();
         self.check_limit()
@@ -134,7 +138,7 @@ impl Connection {
 
     /// Counts the news so far as given without sending it: for a guest who has just
     /// arrived, or who is playing and hears the games directly.
-    pub fn skip_news(&mut self, news: &LineNews) {
+    pub fn skip_news(&mut self, news: &QueueNews) {
         self.news_had = news.end();
     }
 
@@ -292,85 +296,6 @@ fn tune(stream: &TcpStream) {
     };
     if rc != 0 {
         log::debug!("SO_SNDBUF: {}", io::Error::last_os_error());
-    }
-}
-
-/// The thread that turns the guest's bytes into events.
-struct Reader {
-    guest: GuestId,
-    stream: TcpStream,
-    events: Sender<Event>,
-    rate: KeyRate,
-    /// Dropped when the reader ends, which tells the writer the guest has hung up.
-    _reading: Sender<()>,
-}
-
-impl Reader {
-    fn run(mut self) {
-        // Ending the thread drops the socket clone and `_reading`, which lets the
-        // writer finish its linger at once.
-        let _ = self.read_until_gone();
-    }
-
-    /// Reads until the guest leaves; `None` when the game loop has gone away.
-    fn read_until_gone(&mut self) -> Option<Departure> {
-        let mut filter = TelnetFilter::new();
-        let mut buf = [0u8; 4096];
-        let mut typed = Vec::with_capacity(buf.len());
-        let mut reply = Vec::new();
-        let mut told_negotiated = false;
-        loop {
-            let n = match self.stream.read(&mut buf) {
-                Ok(0) => return self.leave(Departure::Closed),
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) => return self.leave(Departure::Broken),
-            };
-            yield_to_waker();
-            filter.feed(&buf[..n], &mut typed, &mut reply);
-            if !reply.is_empty() || (!told_negotiated && filter.negotiated()) {
-                told_negotiated = true;
-                let reply = std::mem::take(&mut reply);
-                self.tell(Event::GuestNegotiated {
-                    guest: self.guest,
-                    reply,
-                })?;
-            }
-            let now = Instant::now();
-            for typed in typed.drain(..) {
-                let key = match typed {
-                    Typed::Key(key) => key,
-                    Typed::Enter => continue,
-                    Typed::Interrupt => return self.leave(Departure::Interrupted),
-                    Typed::EndOfInput => return self.leave(Departure::EndOfInput),
-                };
-                match self.rate.judge(now) {
-                    Verdict::Allow => self.tell(Event::GuestPressed {
-                        guest: self.guest,
-                        key,
-                    })?,
-                    Verdict::Warn => self.tell(Event::GuestTooFast { guest: self.guest })?,
-                    Verdict::Discard => {}
-                    Verdict::Expel => return self.leave(Departure::Flooded),
-                }
-            }
-        }
-    }
-
-    fn tell(&self, event: Event) -> Option<()> {
-        self.events.send(event).ok()
-    }
-
-    fn leave(&self, why: Departure) -> Option<Departure> {
-        // Wake the writer too if the guest is gone for good.
-        if why != Departure::Closed {
-            let _ = self.stream.shutdown(Shutdown::Both);
-        }
-        self.tell(Event::GuestLeft {
-            guest: self.guest,
-            why,
-        })?;
-        Some(why)
     }
 }
 

@@ -5,8 +5,8 @@
 //! [`Table::next_deadline`] says when to call [`Table::poll`] again.
 //!
 //! ```
-//! use roshambo::events::GuestId;
-//! use roshambo::table::{Action, Recipient, Table, TableSettings};
+//! use roshambo_core::game::GuestId;
+//! use roshambo_core::game::table::{Action, Recipient, Table, TableSettings};
 //! use std::time::Instant;
 //!
 //! let mut table = Table::new(TableSettings::default());
@@ -32,10 +32,10 @@
 //! );
 //! ```
 
-use crate::countdown::{ClockSettings, Countdown, Tick};
-use crate::events::GuestId;
-use crate::rules::{Game, Move, Player, Throw};
-use crate::standings::Standings;
+use crate::game::countdown::{ClockSettings, Countdown, Tick};
+use crate::game::rules::{Game, Move, Player, Throw};
+use crate::game::standings::Standings;
+use crate::game::GuestId;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};

@@ -1,0 +1,5 @@
+//! Delivery: what to send to whom, and when. Pure.
+
+pub mod queue_news;
+
+pub use queue_news::QueueNews;

@@ -1,0 +1,1 @@
+//! The harness shared by roshambo's integration tests and benchmarks.

@@ -1,5 +1,6 @@
 //! What the edge threads tell the game thread, and the one courtesy they show it before
-//! telling. No IO here: just the vocabulary.
+//! telling: the contract between the edges and the loop, below both. An event may carry
+//! a resource (a new guest's socket), but nothing here reads or writes.
 
 pub use roshambo_core::game::GuestId;
 use std::fmt;
@@ -72,6 +73,8 @@ pub enum Event {
     GuestNegotiated { guest: GuestId, reply: Vec<u8> },
     /// A guest typed faster than a person can; the keys were dropped.
     GuestTooFast { guest: GuestId },
+    /// A guest's writer thread wrote (or, failing, gave back) `bytes` it was handed.
+    GuestWritten { guest: GuestId, bytes: usize },
     /// A guest's connection ended.
     GuestLeft { guest: GuestId, why: Departure },
     /// The deadline the timer was armed with (under `epoch`) has come.

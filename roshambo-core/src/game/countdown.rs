@@ -50,7 +50,7 @@ impl Countdown {
     }
 
     /// When the clock next has something to say; `None` once it has timed out.
-    pub fn next_deadline(&self) -> Option<Instant> {
+    pub fn poll_timeout(&self) -> Option<Instant> {
         if self.expired {
             None
         } else {
@@ -60,8 +60,8 @@ impl Countdown {
 
     /// Returns what is due at `now`, one tick a call; call until `None`. A late caller
     /// still hears every number, in order, before the time-out.
-    pub fn poll(&mut self, now: Instant) -> Option<Tick> {
-        if now < self.next_deadline()? {
+    pub fn poll_tick(&mut self, now: Instant) -> Option<Tick> {
+        if now < self.poll_timeout()? {
             return None;
         }
         if self.next_number > 0 {
@@ -96,9 +96,13 @@ mod tests {
         let start = Instant::now();
         let mut clock = Countdown::start(start, settings);
         let mut heard = Vec::new();
-        while let Some(due) = clock.next_deadline() {
-            assert_eq!(clock.poll(due - ms(1)), None, "nothing before the deadline");
-            while let Some(tick) = clock.poll(due) {
+        while let Some(due) = clock.poll_timeout() {
+            assert_eq!(
+                clock.poll_tick(due - ms(1)),
+                None,
+                "nothing before the deadline"
+            );
+            while let Some(tick) = clock.poll_tick(due) {
                 heard.push((due - start, tick));
             }
         }
@@ -150,12 +154,16 @@ mod tests {
         let start = Instant::now();
         let mut clock = Countdown::start(start, settings(ms(10_000), 3));
         let late = start + ms(60_000);
-        let heard: Vec<_> = std::iter::from_fn(|| clock.poll(late)).collect();
+        let heard: Vec<_> = std::iter::from_fn(|| clock.poll_tick(late)).collect();
         assert_eq!(
             heard,
             [Tick::Say(3), Tick::Say(2), Tick::Say(1), Tick::TimedOut]
         );
-        assert_eq!(clock.next_deadline(), None);
-        assert_eq!(clock.poll(late), None, "a timed-out clock stays silent");
+        assert_eq!(clock.poll_timeout(), None);
+        assert_eq!(
+            clock.poll_tick(late),
+            None,
+            "a timed-out clock stays silent"
+        );
     }
 }

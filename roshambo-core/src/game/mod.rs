@@ -1,7 +1,12 @@
-//! The game: the rules, one match, the guest's clock, the host's standings, and the
-//! table that composes them with the queue of waiting guests. Pure: no IO, no clock.
+//! The game: the rules, one match, the guest's clock, the host's standings, who may come
+//! in, the queue of waiting guests, the netcat hint, and the table that composes them.
+//! Pure: no IO, no clock.
 
+pub mod admission;
 pub mod countdown;
+pub mod happening;
+pub mod hints;
+pub mod queue;
 pub mod rules;
 pub mod standings;
 pub mod table;
@@ -18,4 +23,5 @@ impl fmt::Display for GuestId {
     }
 }
 
+pub use happening::Happening;
 pub use table::{Action, Recipient, Table, TableSettings};

@@ -1,12 +1,11 @@
 //! The game table: the host's seat, the guest playing a best-of-N match against them,
-//! the line of guests waiting their turn, the guest's clock and the host's standings.
+//! the queue of guests waiting their turn, the guest's clock and the host's standings.
 //! Pure: no IO and no clock inside. Events come in through methods that take `now`;
-//! what to say and whom to close comes out through [`Table::poll_action`], and
-//! [`Table::next_deadline`] says when to call [`Table::poll`] again.
+//! what to say, whom to close and what to log come out through [`Table::poll_action`],
+//! and [`Table::poll_timeout`] says when to call [`Table::handle_timeout`].
 //!
 //! ```
-//! use roshambo_core::game::GuestId;
-//! use roshambo_core::game::table::{Action, Recipient, Table, TableSettings};
+//! use roshambo_core::game::{Action, GuestId, Recipient, Table, TableSettings};
 //! use std::time::Instant;
 //!
 //! let mut table = Table::new(TableSettings::default());
@@ -32,13 +31,16 @@
 //! );
 //! ```
 
+use crate::game::admission::Admission;
 use crate::game::countdown::{ClockSettings, Countdown, Tick};
+use crate::game::happening::{Ending, Happening};
+use crate::game::hints::{Hints, NETCAT_HINT};
+use crate::game::queue::{place_line, Queue};
 use crate::game::rules::{Game, Move, Player, Throw};
 use crate::game::standings::Standings;
 use crate::game::GuestId;
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::fmt;
-use std::net::{IpAddr, SocketAddr};
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -81,15 +83,33 @@ pub enum Recipient {
 pub enum Action {
     /// Say one line to one recipient. Lines said to many share one allocation.
     Say { to: Recipient, text: Arc<str> },
-    /// Say one line to everyone who was waiting in line when it was said, in their
-    /// order. One action however long the line, so that a line of hundreds never comes
+    /// Say one line to everyone who was waiting in the queue when it was said, in their
+    /// order. One action however long the queue, so that a queue of hundreds never comes
     /// between a key and the players' result.
-    SayToLine {
-        line: Arc<[GuestId]>,
+    SayToQueue {
+        queue: Arc<[GuestId]>,
         text: Arc<str>,
     },
     /// Close the guest's connection once everything said to them has been sent.
     Close { guest: GuestId },
+    /// Write this to the log.
+    Log(Happening),
+}
+
+/// Where a guest is, from arrival to departure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    /// In the queue (their place is their position in [`Table::queue`]).
+    Waiting,
+    /// In the seat, playing [`Table::bout`].
+    Playing,
+}
+
+/// A guest the table let in.
+#[derive(Clone, Copy, Debug)]
+struct Guest {
+    addr: SocketAddr,
+    stage: Stage,
 }
 
 /// The match being played, and against whom.
@@ -103,42 +123,20 @@ struct Bout {
     clock: Option<Countdown>,
 }
 
-/// A guest waiting in line.
-#[derive(Clone, Copy, Debug)]
-struct Waiting {
-    guest: GuestId,
-    addr: SocketAddr,
-}
-
-/// Why a match ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Ending {
-    Won,
-    TimedOut,
-    GuestLeft,
-}
-
-impl fmt::Display for Ending {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Ending::Won => "won",
-            Ending::TimedOut => "timed out",
-            Ending::GuestLeft => "guest left",
-        })
-    }
-}
-
 /// The whole game's state. Owned by the game thread; every method returns at once.
+///
+/// Each guest's state is in [`Table::guests`]; the other parts say where the table
+/// stands with them: the seat's match, the queue's order, the admission's counts and the
+/// hints' deadlines. A guest comes in through [`Table::guest_arrived`] and goes out
+/// through one place, [`Table::forget`].
 #[derive(Debug)]
 pub struct Table {
     settings: TableSettings,
+    guests: HashMap<GuestId, Guest>,
     bout: Option<Bout>,
-    line: VecDeque<Waiting>,
-    per_ip: HashMap<IpAddr, usize>,
-    /// Guests to hint, in order of arrival, which is also the order of their deadlines.
-    hints_due: VecDeque<(Instant, GuestId)>,
-    /// Guests that have not yet answered telnet negotiation.
-    silent: HashSet<GuestId>,
+    queue: Queue,
+    admission: Admission,
+    hints: Hints,
     standings: Standings,
     actions: VecDeque<Action>,
 }
@@ -147,11 +145,11 @@ impl Table {
     pub fn new(settings: TableSettings) -> Table {
         Table {
             settings,
+            guests: HashMap::new(),
             bout: None,
-            line: VecDeque::new(),
-            per_ip: HashMap::new(),
-            hints_due: VecDeque::new(),
-            silent: HashSet::new(),
+            queue: Queue::default(),
+            admission: Admission::new(settings.max_guests, settings.max_per_ip),
+            hints: Hints::new(settings.hint_after),
             standings: Standings::default(),
             actions: VecDeque::new(),
         }
@@ -162,74 +160,66 @@ impl Table {
         self.actions.pop_front()
     }
 
-    /// When [`Table::poll`] must next be called; `None` while nothing is timed.
-    pub fn next_deadline(&self) -> Option<Instant> {
-        let clock = self.bout.as_ref().and_then(|b| b.clock?.next_deadline());
-        let hint = self.hints_due.front().map(|&(at, _)| at);
-        [clock, hint].into_iter().flatten().min()
+    /// When [`Table::handle_timeout`] must next be called; `None` while nothing is
+    /// timed.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let clock = self.bout.as_ref().and_then(|b| b.clock?.poll_timeout());
+        [clock, self.hints.poll_timeout()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
-    /// Guests connected: the playing guest and those in line.
+    /// Guests connected: the playing guest and those in the queue.
     pub fn guests(&self) -> usize {
-        self.line.len() + usize::from(self.bout.is_some())
+        self.guests.len()
     }
 
-    /// Someone connected from `addr`: seat them, put them in line, or turn them away.
+    /// Someone connected from `addr`: seat them, put them in the queue, or turn them
+    /// away.
     pub fn guest_arrived(&mut self, guest: GuestId, addr: SocketAddr, now: Instant) {
-        let to = Recipient::Guest(guest);
-        let from_ip = self.per_ip.get(&addr.ip()).copied().unwrap_or(0);
-        if self.guests() >= self.settings.max_guests {
-            log::info!("{guest} from {addr} turned away: server full");
-            self.say(
-                to,
-                format!(
-                    "Sorry, the server is full ({} guests). Please try again later.",
-                    self.settings.max_guests
-                ),
-            );
+        if let Err(why) = self.admission.admit(addr.ip()) {
+            self.log(Happening::TurnedAway { guest, addr, why });
+            self.say(Recipient::Guest(guest), why.to_string());
             self.actions.push_back(Action::Close { guest });
             return;
         }
-        if from_ip >= self.settings.max_per_ip {
-            log::info!("{guest} from {addr} turned away: {from_ip} connections from that address");
-            self.say(to, format!("Sorry, too many connections from your address ({from_ip}). Please try again later."));
-            self.actions.push_back(Action::Close { guest });
-            return;
-        }
-        *self.per_ip.entry(addr.ip()).or_insert(0) += 1;
-        self.silent.insert(guest);
-        self.hints_due
-            .push_back((now + self.settings.hint_after, guest));
+        self.hints.arrived(guest, now);
         if self.bout.is_none() {
-            self.seat(Waiting { guest, addr }, now);
-        } else {
-            self.line.push_back(Waiting { guest, addr });
-            let place = self.line.len();
-            log::info!("{guest} from {addr} waits in line, number {place}");
-            self.say(
-                to,
-                "Welcome! A match is in progress; you play next when your turn comes.",
-            );
-            self.say(to, place_line(place));
-            self.say(
-                Recipient::Host,
-                format!("Guest waiting: {addr} (number {place} in line)"),
-            );
+            self.seat(guest, addr, now);
+            return;
         }
+        self.guests.insert(
+            guest,
+            Guest {
+                addr,
+                stage: Stage::Waiting,
+            },
+        );
+        let place = self.queue.join(guest);
+        self.log(Happening::Queued { guest, addr, place });
+        let to = Recipient::Guest(guest);
+        self.say(
+            to,
+            "Welcome! A match is in progress; you play next when your turn comes.",
+        );
+        self.say(to, place_line(place));
+        self.say(
+            Recipient::Host,
+            format!("Guest waiting: {addr} (number {place} in line)"),
+        );
     }
 
     /// The guest's client answered telnet negotiation: no need for the netcat hint.
     pub fn guest_negotiated(&mut self, guest: GuestId) {
-        if self.silent.remove(&guest) {
-            // Its deadline goes too, so that the timer is not woken for nothing.
-            self.hints_due.retain(|&(_, g)| g != guest);
-        }
+        // Its deadline goes too, so that the timer is not woken for nothing.
+        self.hints.cancel(guest);
     }
 
     /// The guest typed faster than a person can; their keys are being dropped.
     pub fn guest_too_fast(&mut self, guest: GuestId) {
-        if self.is_present(guest) {
-            log::warn!("{guest} typing too fast: warned");
+        if self.guests.contains_key(&guest) {
+            self.log(Happening::WarnedTooFast { guest });
             self.say(
                 Recipient::Guest(guest),
                 "Slow down: that is faster than anyone types. Keep it up and you will be disconnected.",
@@ -251,47 +241,47 @@ impl Table {
 
     /// A guest typed a key.
     pub fn guest_pressed(&mut self, guest: GuestId, key: u8, now: Instant) {
-        if self.playing() == Some(guest) {
-            self.play(Player::Guest, key, now);
-        } else if let Some(place) = self.place_in_line(guest) {
-            self.say(Recipient::Guest(guest), place_line(place));
+        match self.guests.get(&guest).map(|g| g.stage) {
+            Some(Stage::Playing) => self.play(Player::Guest, key, now),
+            Some(Stage::Waiting) => {
+                if let Some(place) = self.queue.place_of(guest) {
+                    self.say(Recipient::Guest(guest), place_line(place));
+                }
+            }
+            None => {}
         }
     }
 
     /// A guest's connection ended, or the server dropped them.
     pub fn guest_left(&mut self, guest: GuestId, now: Instant) {
-        if self.playing() == Some(guest) {
-            self.say(Recipient::Host, "Opponent disconnected.");
-            self.end_match(Ending::GuestLeft, now);
-        } else if let Some(index) = self.line.iter().position(|w| w.guest == guest) {
-            let left = self.line.remove(index).expect("index from position");
-            log::info!("{guest} left the line");
-            self.forget(left.guest, left.addr);
-            self.actions.push_back(Action::Close { guest });
-            self.tell_places(index);
+        match self.guests.get(&guest).map(|g| g.stage) {
+            Some(Stage::Playing) => {
+                self.say(Recipient::Host, "Opponent disconnected.");
+                self.end_match(Ending::GuestLeft, now);
+            }
+            Some(Stage::Waiting) => {
+                self.log(Happening::LeftQueue { guest });
+                self.actions.push_back(Action::Close { guest });
+                self.forget(guest);
+            }
+            None => {}
         }
     }
 
-    /// Lets the clock and the hints speak: call when [`Table::next_deadline`] has passed.
-    pub fn poll(&mut self, now: Instant) {
-        while let Some(&(at, guest)) = self.hints_due.front() {
-            if at > now {
-                break;
-            }
-            self.hints_due.pop_front();
-            if self.silent.remove(&guest) && self.is_present(guest) {
-                self.say(
-                    Recipient::Guest(guest),
-                    "Not a telnet client? Type r, p or s and press Enter to play.",
-                );
-            }
+    /// Lets the clock and the hints speak: call when [`Table::poll_timeout`] has passed.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some(guest) = self.hints.poll_due(now) {
+            self.say(Recipient::Guest(guest), NETCAT_HINT);
         }
-        while let Some(tick) = self.bout.as_mut().and_then(|b| b.clock.as_mut()?.poll(now)) {
+        while let Some(tick) = self
+            .bout
+            .as_mut()
+            .and_then(|b| b.clock.as_mut()?.poll_tick(now))
+        {
             let guest = self.bout.as_ref().expect("a clock is only in a bout").guest;
             match tick {
                 Tick::Say(n) => self.say(Recipient::Guest(guest), n.to_string()),
                 Tick::TimedOut => {
-                    log::info!("{guest} timed out");
                     self.say_to_players("Timed out. Good-bye");
                     self.end_match(Ending::TimedOut, now);
                 }
@@ -302,10 +292,9 @@ impl Table {
     /// The server is stopping: every guest is told and closed.
     pub fn shut_down(&mut self) {
         let guests: Vec<GuestId> = self
-            .bout
-            .iter()
-            .map(|b| b.guest)
-            .chain(self.line.iter().map(|w| w.guest))
+            .playing()
+            .into_iter()
+            .chain(self.queue.iter())
             .collect();
         let goodbye: Arc<str> = Arc::from("Server shutting down. Good-bye");
         for guest in guests {
@@ -315,16 +304,16 @@ impl Table {
             });
             self.actions.push_back(Action::Close { guest });
         }
+        self.guests.clear();
         self.bout = None;
-        self.line.clear();
-        self.per_ip.clear();
-        self.hints_due.clear();
-        self.silent.clear();
+        self.queue.clear();
+        self.admission.clear();
+        self.hints.clear();
     }
 
     /// One line for the host about where things stand, e.g. after `fg`.
     pub fn status_line(&self) -> String {
-        let waiting = match self.line.len() {
+        let waiting = match self.queue.len() {
             0 => String::new(),
             n => format!(", {n} waiting in line"),
         };
@@ -342,25 +331,25 @@ impl Table {
         self.bout.as_ref().map(|b| b.guest)
     }
 
-    /// A waiting guest's place in line, counting from 1.
-    pub fn place_in_line(&self, guest: GuestId) -> Option<usize> {
-        self.line
-            .iter()
-            .position(|w| w.guest == guest)
-            .map(|i| i + 1)
+    /// A waiting guest's place in the queue, counting from 1.
+    pub fn place_in_queue(&self, guest: GuestId) -> Option<usize> {
+        self.queue.place_of(guest)
     }
 
-    fn is_present(&self, guest: GuestId) -> bool {
-        self.playing() == Some(guest) || self.place_in_line(guest).is_some()
-    }
-
-    fn seat(&mut self, next: Waiting, now: Instant) {
-        log::info!("{} from {} plays", next.guest, next.addr);
-        self.say(Recipient::Host, format!("Player connected: {}", next.addr));
-        self.say(Recipient::Guest(next.guest), "Welcome to the game");
+    fn seat(&mut self, guest: GuestId, addr: SocketAddr, now: Instant) {
+        self.guests.insert(
+            guest,
+            Guest {
+                addr,
+                stage: Stage::Playing,
+            },
+        );
+        self.log(Happening::Seated { guest, addr });
+        self.say(Recipient::Host, format!("Player connected: {addr}"));
+        self.say(Recipient::Guest(guest), "Welcome to the game");
         self.bout = Some(Bout {
-            guest: next.guest,
-            addr: next.addr,
+            guest,
+            addr,
             game: Game::default(),
             wins: [0, 0],
             clock: Some(Countdown::start(now, self.settings.clock)),
@@ -398,14 +387,14 @@ impl Table {
             return;
         };
         bout.wins[winner.number()] += 1;
-        let wins = bout.wins;
-        log::info!(
-            "{} vs {}: {throw:?}, {winner} wins, {} - {}",
-            bout.guest,
-            bout.addr,
-            wins[0],
-            wins[1]
-        );
+        let (guest, addr, wins) = (bout.guest, bout.addr, bout.wins);
+        self.log(Happening::GameDecided {
+            guest,
+            addr,
+            throw,
+            winner,
+            wins,
+        });
         self.standings.record(winner);
         self.say_to_table(format!("{winner} wins!"));
         self.say_to_table(format!("Wins: {} - {}", wins[0], wins[1]));
@@ -420,39 +409,46 @@ impl Table {
 
     fn end_match(&mut self, ending: Ending, now: Instant) {
         let Some(bout) = self.bout.take() else { return };
-        log::info!(
-            "match against {} from {} over ({ending}): {} - {}",
-            bout.guest,
-            bout.addr,
-            bout.wins[0],
-            bout.wins[1]
-        );
-        self.forget(bout.guest, bout.addr);
+        self.log(Happening::MatchOver {
+            guest: bout.guest,
+            addr: bout.addr,
+            ending,
+            wins: bout.wins,
+        });
+        self.forget(bout.guest);
         self.actions.push_back(Action::Close { guest: bout.guest });
-        if let Some(next) = self.line.pop_front() {
-            self.seat(next, now);
-            self.tell_places(0);
+        if let Some(next) = self.queue.next_up() {
+            let addr = self.guests[&next].addr;
+            self.seat(next, addr, now);
+            self.tell_places(1);
         }
     }
 
-    /// Tells everyone in line from `index` on their new place.
-    fn tell_places(&mut self, index: usize) {
-        for i in index..self.line.len() {
-            let guest = self.line[i].guest;
-            self.say(Recipient::Guest(guest), place_line(i + 1));
+    /// Tells everyone in the queue from `place` on their new place.
+    fn tell_places(&mut self, place: usize) {
+        let moved: Vec<(usize, GuestId)> = self.queue.from_place(place).collect();
+        for (place, guest) in moved {
+            self.say(Recipient::Guest(guest), place_line(place));
         }
     }
 
-    fn forget(&mut self, guest: GuestId, addr: SocketAddr) {
-        if self.silent.remove(&guest) {
-            self.hints_due.retain(|&(_, g)| g != guest);
-        }
-        if let Some(count) = self.per_ip.get_mut(&addr.ip()) {
-            *count -= 1;
-            if *count == 0 {
-                self.per_ip.remove(&addr.ip());
+    /// The one way out: `guest` is no longer at the table, in the queue or due a hint,
+    /// and their place and their address's share are free.
+    fn forget(&mut self, guest: GuestId) {
+        let Some(gone) = self.guests.remove(&guest) else {
+            return;
+        };
+        self.hints.cancel(guest);
+        self.admission.release(gone.addr.ip());
+        if gone.stage == Stage::Waiting {
+            if let Some(place) = self.queue.leave(guest) {
+                self.tell_places(place);
             }
         }
+    }
+
+    fn log(&mut self, happening: Happening) {
+        self.actions.push_back(Action::Log(happening));
     }
 
     fn say(&mut self, to: Recipient, text: impl Into<Arc<str>>) {
@@ -477,19 +473,15 @@ impl Table {
         }
     }
 
-    /// The players and everyone watching from the line.
+    /// The players and everyone watching from the queue.
     fn say_to_table(&mut self, text: String) {
         let text: Arc<str> = Arc::from(text);
         self.say_to_players(text.clone());
-        if !self.line.is_empty() {
-            let line = self.line.iter().map(|w| w.guest).collect();
-            self.actions.push_back(Action::SayToLine { line, text });
+        if !self.queue.is_empty() {
+            let queue = self.queue.snapshot();
+            self.actions.push_back(Action::SayToQueue { queue, text });
         }
     }
-}
-
-fn place_line(place: usize) -> String {
-    format!("You are number {place} in line")
 }
 
 #[cfg(test)]
@@ -533,13 +525,14 @@ mod tests {
             std::iter::from_fn(|| self.table.poll_action())
                 .flat_map(|action| match action {
                     Action::Say { to, text } => vec![(to, text.to_string())],
-                    Action::SayToLine { line, text } => line
+                    Action::SayToQueue { queue, text } => queue
                         .iter()
                         .map(|&guest| (Recipient::Guest(guest), text.to_string()))
                         .collect(),
                     Action::Close { guest } => {
                         vec![(Recipient::Guest(guest), "<close>".to_string())]
                     }
+                    Action::Log(_) => vec![],
                 })
                 .collect()
         }
@@ -646,7 +639,7 @@ mod tests {
         h.said();
         h.table.guest_pressed(guest(1), b'r', h.at(4.0));
         assert_eq!(
-            h.table.next_deadline(),
+            h.table.poll_timeout(),
             Some(h.at(2.0)),
             "only the netcat hint is timed"
         );
@@ -654,10 +647,10 @@ mod tests {
         let said = h.said();
         assert_eq!(said, both("Player 0: r, Player 1: r", 1));
         h.table.guest_negotiated(guest(1));
-        h.table.poll(h.at(6.0));
+        h.table.handle_timeout(h.at(6.0));
         h.said();
         assert_eq!(
-            h.table.next_deadline(),
+            h.table.poll_timeout(),
             Some(h.at(11.0)),
             "5 s of silence from the tie on"
         );
@@ -698,8 +691,8 @@ mod tests {
         h.table.guest_negotiated(guest(1));
         h.said();
         let mut heard = Vec::new();
-        while let Some(due) = h.table.next_deadline() {
-            h.table.poll(due);
+        while let Some(due) = h.table.poll_timeout() {
+            h.table.handle_timeout(due);
             heard.extend(
                 h.said()
                     .into_iter()
@@ -727,9 +720,9 @@ mod tests {
         h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.table.guest_negotiated(guest(1));
         h.table.guest_pressed(guest(1), b'x', h.at(1.0));
-        assert_eq!(h.table.next_deadline(), Some(h.at(5.0)));
+        assert_eq!(h.table.poll_timeout(), Some(h.at(5.0)));
         h.table.guest_pressed(guest(1), b'p', h.at(1.0));
-        assert_eq!(h.table.next_deadline(), None);
+        assert_eq!(h.table.poll_timeout(), None);
     }
 
     #[test]
@@ -739,14 +732,14 @@ mod tests {
         h.table.guest_arrived(guest(2), addr(2, 2), h.at(0.5));
         h.table.guest_negotiated(guest(2));
         h.said();
-        h.table.poll(h.at(1.9));
+        h.table.handle_timeout(h.at(1.9));
         assert_eq!(h.said(), []);
-        h.table.poll(h.at(2.0));
+        h.table.handle_timeout(h.at(2.0));
         let said = h.said();
         assert_eq!(said.len(), 1);
         assert_eq!(said[0].0, to(1));
         assert!(said[0].1.contains("Type r, p or s and press Enter"));
-        h.table.poll(h.at(3.0));
+        h.table.handle_timeout(h.at(3.0));
         assert_eq!(h.said(), [], "once only, and not to the telnet guest");
     }
 
@@ -755,10 +748,10 @@ mod tests {
         let mut h = Harness::new(TableSettings::default());
         h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.table.guest_pressed(guest(1), b'r', h.at(0.1));
-        assert_eq!(h.table.next_deadline(), Some(h.at(2.0)), "the hint is due");
+        assert_eq!(h.table.poll_timeout(), Some(h.at(2.0)), "the hint is due");
         h.table.guest_negotiated(guest(1));
         assert_eq!(
-            h.table.next_deadline(),
+            h.table.poll_timeout(),
             None,
             "nothing wakes the timer mid-move"
         );
@@ -824,7 +817,7 @@ mod tests {
         h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.table.guest_arrived(guest(2), addr(2, 1), h.at(0.0));
         h.said();
-        h.table.poll(h.at(10.0));
+        h.table.handle_timeout(h.at(10.0));
         let said = h.said();
         let close = said
             .iter()
@@ -832,7 +825,7 @@ mod tests {
             .unwrap();
         assert_eq!(said[close + 2], (to(2), "Welcome to the game".to_string()));
         assert_eq!(
-            h.table.next_deadline(),
+            h.table.poll_timeout(),
             Some(h.at(15.0)),
             "the new guest's clock runs"
         );
@@ -870,7 +863,7 @@ mod tests {
         h.table.guest_left(guest(2), now);
         h.said();
         h.table.guest_arrived(guest(6), addr(1, 4), now);
-        assert_eq!(h.table.place_in_line(guest(6)), Some(2));
+        assert_eq!(h.table.place_in_queue(guest(6)), Some(2));
     }
 
     #[test]
@@ -920,7 +913,7 @@ mod tests {
             assert_eq!(said[i + 1], (to(n), "<close>".to_string()));
         }
         assert_eq!(h.table.guests(), 0);
-        assert_eq!(h.table.next_deadline(), None);
+        assert_eq!(h.table.poll_timeout(), None);
     }
 
     #[test]

@@ -1,0 +1,161 @@
+//! What happened at the table, for the log: the table says it, the server writes it.
+//! Pure: the core itself never logs, so nothing it does can reach the host's console
+//! or wait on a log file.
+
+use crate::game::admission::TurnedAway;
+use crate::game::rules::{Player, Throw};
+use crate::game::GuestId;
+use std::fmt;
+use std::net::SocketAddr;
+
+/// Why a match ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// Someone won more than half the games.
+    Won,
+    /// The guest let their clock run out.
+    TimedOut,
+    /// The guest left mid-match.
+    GuestLeft,
+}
+
+impl fmt::Display for Ending {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Ending::Won => "won",
+            Ending::TimedOut => "timed out",
+            Ending::GuestLeft => "guest left",
+        })
+    }
+}
+
+/// One thing worth a line in the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Happening {
+    TurnedAway {
+        guest: GuestId,
+        addr: SocketAddr,
+        why: TurnedAway,
+    },
+    /// A guest was put in the queue at `place`.
+    Queued {
+        guest: GuestId,
+        addr: SocketAddr,
+        place: usize,
+    },
+    /// A guest sat down to play.
+    Seated { guest: GuestId, addr: SocketAddr },
+    /// A guest typed faster than a person can, and was told to slow down.
+    WarnedTooFast { guest: GuestId },
+    /// A game of the match was decided; `wins` is the score after it.
+    GameDecided {
+        guest: GuestId,
+        addr: SocketAddr,
+        throw: Throw,
+        winner: Player,
+        wins: [u32; 2],
+    },
+    MatchOver {
+        guest: GuestId,
+        addr: SocketAddr,
+        ending: Ending,
+        wins: [u32; 2],
+    },
+    /// A waiting guest left the queue.
+    LeftQueue { guest: GuestId },
+}
+
+impl Happening {
+    /// Whether the host should hear of it even without a log file: something a guest
+    /// did wrong.
+    pub fn is_warning(&self) -> bool {
+        matches!(self, Happening::WarnedTooFast { .. })
+    }
+}
+
+impl fmt::Display for Happening {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Happening::TurnedAway { guest, addr, why } => {
+                let why = match why {
+                    TurnedAway::Full { .. } => "server full".to_string(),
+                    TurnedAway::TooManyFromAddress { connected } => {
+                        format!("{connected} connections from that address")
+                    }
+                };
+                write!(f, "{guest} from {addr} turned away: {why}")
+            }
+            Happening::Queued { guest, addr, place } => {
+                write!(f, "{guest} from {addr} waits in line, number {place}")
+            }
+            Happening::Seated { guest, addr } => write!(f, "{guest} from {addr} plays"),
+            Happening::WarnedTooFast { guest } => write!(f, "{guest} typing too fast: warned"),
+            Happening::GameDecided {
+                guest,
+                addr,
+                throw,
+                winner,
+                wins,
+            } => write!(
+                f,
+                "{guest} from {addr}: host {}, guest {}, {winner} wins, {} - {}",
+                throw.host, throw.guest, wins[0], wins[1]
+            ),
+            Happening::MatchOver {
+                guest,
+                addr,
+                ending,
+                wins,
+            } => write!(
+                f,
+                "match against {guest} from {addr} over ({ending}): {} - {}",
+                wins[0], wins[1]
+            ),
+            Happening::LeftQueue { guest } => write!(f, "{guest} left the line"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::game::rules::Move;
+
+    #[test]
+    fn log_lines_are_words_not_debug_output() {
+        let addr: SocketAddr = "127.0.0.1:4000".parse().unwrap();
+        let decided = Happening::GameDecided {
+            guest: GuestId(3),
+            addr,
+            throw: Throw {
+                host: Move::Rock,
+                guest: Move::Scissors,
+            },
+            winner: Player::Host,
+            wins: [1, 0],
+        };
+        assert_eq!(
+            decided.to_string(),
+            "guest #3 from 127.0.0.1:4000: host r, guest s, Player 0 wins, 1 - 0"
+        );
+        let over = Happening::MatchOver {
+            guest: GuestId(3),
+            addr,
+            ending: Ending::TimedOut,
+            wins: [2, 1],
+        };
+        assert_eq!(
+            over.to_string(),
+            "match against guest #3 from 127.0.0.1:4000 over (timed out): 2 - 1"
+        );
+        let away = Happening::TurnedAway {
+            guest: GuestId(4),
+            addr,
+            why: TurnedAway::TooManyFromAddress { connected: 4 },
+        };
+        assert_eq!(
+            away.to_string(),
+            "guest #4 from 127.0.0.1:4000 turned away: 4 connections from that address"
+        );
+    }
+}

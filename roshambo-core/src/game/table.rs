@@ -487,6 +487,7 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::game::admission::TurnedAway;
 
     const HOST: Recipient = Recipient::Host;
 
@@ -533,6 +534,16 @@ mod tests {
                         vec![(Recipient::Guest(guest), "<close>".to_string())]
                     }
                     Action::Log(_) => vec![],
+                })
+                .collect()
+        }
+
+        /// Drains the actions, keeping only what the table logged.
+        fn logged(&mut self) -> Vec<Happening> {
+            std::iter::from_fn(|| self.table.poll_action())
+                .filter_map(|action| match action {
+                    Action::Log(happening) => Some(happening),
+                    _ => None,
                 })
                 .collect()
         }
@@ -935,5 +946,124 @@ mod tests {
         h.table.guest_pressed(guest(7), b'r', h.at(0.0));
         h.table.guest_left(guest(7), h.at(0.0));
         assert_eq!(h.said(), []);
+    }
+
+    /// The match endings the table logged, as (guest, ending, score).
+    fn endings(logged: &[Happening]) -> Vec<(u64, Ending, [u32; 2])> {
+        logged
+            .iter()
+            .filter_map(|h| match h {
+                Happening::MatchOver {
+                    guest,
+                    ending,
+                    wins,
+                    ..
+                } => Some((guest.0, *ending, *wins)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_match_is_logged_once_however_it_ends() {
+        let settings = TableSettings {
+            best_of: 1,
+            ..TableSettings::default()
+        };
+        let mut h = Harness::new(settings);
+        for n in 1..=3 {
+            h.table.guest_arrived(guest(n), addr(n as u8, 1), h.at(0.0));
+        }
+        let logged = h.logged();
+        assert!(logged.contains(&Happening::Seated {
+            guest: guest(1),
+            addr: addr(1, 1)
+        }));
+        assert!(logged.contains(&Happening::Queued {
+            guest: guest(3),
+            addr: addr(3, 1),
+            place: 2
+        }));
+
+        h.keys(&[(HOST, b'r'), (to(1), b'p')]);
+        let logged = h.logged();
+        assert_eq!(endings(&logged), [(1, Ending::Won, [0, 1])]);
+        assert!(
+            logged.iter().any(|h| matches!(
+                h,
+                Happening::GameDecided {
+                    winner: Player::Guest,
+                    ..
+                }
+            )),
+            "{logged:?}"
+        );
+
+        h.table.handle_timeout(h.at(10.0));
+        assert_eq!(endings(&h.logged()), [(2, Ending::TimedOut, [0, 0])]);
+
+        h.table.guest_left(guest(3), h.at(10.0));
+        assert_eq!(endings(&h.logged()), [(3, Ending::GuestLeft, [0, 0])]);
+        assert_eq!(h.table.guests(), 0);
+    }
+
+    #[test]
+    fn a_warning_is_logged_for_a_guest_typing_too_fast_and_turned_away_guests_are_logged() {
+        let settings = TableSettings {
+            max_guests: 1,
+            ..TableSettings::default()
+        };
+        let mut h = Harness::new(settings);
+        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.table.guest_arrived(guest(2), addr(2, 1), h.at(0.0));
+        h.table.guest_too_fast(guest(1));
+        let logged = h.logged();
+        assert!(logged.contains(&Happening::TurnedAway {
+            guest: guest(2),
+            addr: addr(2, 1),
+            why: TurnedAway::Full { max_guests: 1 }
+        }));
+        let warnings: Vec<&Happening> = logged.iter().filter(|h| h.is_warning()).collect();
+        assert_eq!(
+            warnings,
+            [&Happening::WarnedTooFast { guest: guest(1) }],
+            "only the guest's fault is a warning"
+        );
+    }
+
+    #[test]
+    fn a_guest_leaving_the_queue_frees_their_place_and_their_address() {
+        let settings = TableSettings {
+            max_guests: 3,
+            max_per_ip: 2,
+            ..TableSettings::default()
+        };
+        let mut h = Harness::new(settings);
+        for n in 1..=3 {
+            h.table
+                .guest_arrived(guest(n), addr(1, n as u16), h.at(0.0));
+        }
+        assert_eq!(
+            h.table.guests(),
+            2,
+            "the third from one address is turned away"
+        );
+        h.table.guest_left(guest(2), h.at(0.0));
+        assert_eq!(h.table.place_in_queue(guest(2)), None);
+        h.said();
+        h.table.guest_arrived(guest(4), addr(1, 4), h.at(0.0));
+        assert_eq!(h.table.place_in_queue(guest(4)), Some(1));
+        h.table.guest_left(guest(1), h.at(0.0));
+        assert_eq!(h.table.playing(), Some(guest(4)));
+        assert_eq!(
+            h.table.place_in_queue(guest(4)),
+            None,
+            "seated, not waiting"
+        );
+        h.table.guest_pressed(guest(4), b'r', h.at(0.0));
+        h.table.host_pressed(b's', h.at(0.0));
+        assert!(h
+            .said()
+            .contains(&(to(4), "Player 0: s, Player 1: r".to_string())));
     }
 }

@@ -19,6 +19,8 @@ pub enum Departure {
     EndOfInput,
     /// The guest kept typing faster than a person can, after a warning.
     Flooded,
+    /// Serving the guest failed (a panic on one of their threads, caught there).
+    Failed,
 }
 
 impl fmt::Display for Departure {
@@ -29,6 +31,7 @@ impl fmt::Display for Departure {
             Departure::Interrupted => "pressed Ctrl-C",
             Departure::EndOfInput => "pressed Ctrl-D",
             Departure::Flooded => "kept flooding keys after a warning",
+            Departure::Failed => "a fault in serving them (see the log)",
         })
     }
 }

@@ -3,7 +3,7 @@
 //! a guest. What to say and to whom is the [`Table`]'s; what to send when is the
 //! [`Outbox`]'s; this loop only carries both out.
 
-use crate::edges::guest::{Flushed, GuestConnection};
+use crate::edges::guest::{Flushed, GuestConnection, Lingering};
 use crate::edges::timer::Timer;
 use crate::events::{Departure, Event, StopSignal};
 use crossbeam_channel::{select, Receiver, Sender};
@@ -58,6 +58,8 @@ pub struct Server<W: Write> {
     table: Table,
     outbox: Outbox,
     connections: HashMap<GuestId, GuestConnection>,
+    /// Hung-up connections giving their guests time to read the last lines.
+    lingering: Lingering,
     next_guest: u64,
     timer: Timer,
     /// Handed to each guest's reader and writer.
@@ -79,6 +81,7 @@ impl<W: Write> Server<W> {
             table: Table::new(settings),
             outbox: Outbox::new(),
             connections: HashMap::new(),
+            lingering: Lingering::default(),
             next_guest: 1,
             timer: Timer::spawn(events.clone())?,
             events,
@@ -142,21 +145,17 @@ impl<W: Write> Server<W> {
             Event::GuestConnected { stream, addr } => {
                 let guest = GuestId(self.next_guest);
                 self.next_guest += 1;
-                match GuestConnection::open(
-                    guest,
-                    stream,
-                    self.events.clone(),
-                    self.max_key_rate,
-                    &self.flushed,
-                ) {
-                    Ok(connection) => {
-                        log::info!("{guest} connected from {addr}");
-                        self.connections.insert(guest, connection);
-                        self.outbox.guest_connected(guest, &telnet::GREETING);
-                        self.table.guest_arrived(guest, addr, now);
-                    }
-                    Err(e) => {
-                        log::warn!("{guest} from {addr} turned away: cannot start its threads: {e}")
+                log::info!("{guest} connected from {addr}");
+                self.connections
+                    .insert(guest, GuestConnection::new(guest, stream));
+                self.outbox.guest_connected(guest, &telnet::GREETING);
+                // The table decides first; a guest turned away gets no thread.
+                if self.table.guest_arrived(guest, addr, now).is_ok() {
+                    let connection = self.connections.get_mut(&guest).expect("just added");
+                    if let Err(e) = connection.start_reader(self.events.clone(), self.max_key_rate)
+                    {
+                        log::warn!("{guest} from {addr} dropped: cannot start its reader: {e}");
+                        self.table.guest_left(guest, now);
                     }
                 }
             }
@@ -167,11 +166,19 @@ impl<W: Write> Server<W> {
                 self.table.guest_negotiated(guest);
             }
             Event::GuestTooFast { guest } => self.table.guest_too_fast(guest),
-            Event::GuestWritten { guest, bytes } => self.outbox.handle_written(guest, bytes),
+            Event::GuestWritten { guest, bytes } => {
+                if self.outbox.handle_written(guest, bytes) {
+                    if let Some(connection) = self.connections.get_mut(&guest) {
+                        connection.writer_done();
+                    }
+                }
+            }
             Event::GuestLeft { guest, why } => {
                 if self.connections.contains_key(&guest) {
                     match why {
-                        Departure::Flooded => log::warn!("{guest} dropped: {why}"),
+                        Departure::Flooded | Departure::Failed => {
+                            log::warn!("{guest} dropped: {why}")
+                        }
                         _ => log::info!("{guest} left: {why}"),
                     }
                     self.table.guest_left(guest, now);
@@ -181,6 +188,7 @@ impl<W: Write> Server<W> {
                 if self.timer.is_current(epoch) {
                     self.table.handle_timeout(now);
                     self.outbox.handle_timeout(now);
+                    self.lingering.handle_timeout(now);
                 }
             }
             Event::Signalled { signal } => return Some(Stop::Signalled(signal)),
@@ -241,7 +249,7 @@ impl<W: Write> Server<W> {
                     route,
                     urgent,
                 } => {
-                    let Some(connection) = self.connections.get(&to) else {
+                    let Some(connection) = self.connections.get_mut(&to) else {
                         continue;
                     };
                     match route {
@@ -249,31 +257,56 @@ impl<W: Write> Server<W> {
                             let sent = connection.send_now(&bytes);
                             self.outbox.handle_sent(to, bytes, sent);
                         }
-                        Route::Writer => connection.hand_to_writer(bytes),
+                        Route::Writer => {
+                            if let Err(e) =
+                                connection.hand_to_writer(bytes, &self.events, &self.flushed)
+                            {
+                                log::warn!("{to} dropped: cannot start its writer: {e}");
+                                cut |= self.cut(to, now);
+                            }
+                        }
                     }
                     if urgent {
                         std::thread::yield_now();
                     }
                 }
-                // Dropping the connection sends what its writer has, then hangs up.
-                Transmit::Hangup { guest } => drop(self.connections.remove(&guest)),
-                Transmit::Cut { guest, unsent } => {
+                Transmit::Hangup { guest } => {
+                    self.outbox.guest_gone(guest);
                     if let Some(connection) = self.connections.remove(&guest) {
-                        log::warn!("{guest} dropped: not reading, {unsent} bytes unsent");
-                        connection.cut();
-                        self.table.guest_left(guest, now);
-                        cut = true;
+                        connection.hang_up(&mut self.lingering, now);
                     }
+                }
+                Transmit::Cut { guest, unsent } => {
+                    log::warn!("{guest} dropped: not reading, {unsent} bytes unsent");
+                    cut |= self.cut(guest, now);
                 }
             }
         }
         cut
     }
 
-    /// Wakes this thread when the table or the queue's output is next due.
+    /// Cuts a guest's connection now and tells the table they left. Returns whether
+    /// they were still connected.
+    fn cut(&mut self, guest: GuestId, now: Instant) -> bool {
+        self.outbox.guest_gone(guest);
+        let Some(connection) = self.connections.remove(&guest) else {
+            return false;
+        };
+        connection.cut();
+        self.table.guest_left(guest, now);
+        true
+    }
+
+    /// Wakes this thread when the table, the queue's output or a lingering hang-up is
+    /// next due.
     fn set_timer(&mut self) {
-        let next = [self.table.poll_timeout(), self.outbox.poll_timeout()];
-        self.timer.set(next.into_iter().flatten().min());
+        let next = [
+            self.table.poll_timeout(),
+            self.outbox.poll_timeout(),
+            self.lingering.poll_timeout(),
+        ];
+        self.timer
+            .set(next.into_iter().flatten().min(), Instant::now());
     }
 
     fn host_line(&mut self, text: &str) {

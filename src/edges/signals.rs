@@ -11,6 +11,7 @@
 use crate::edges::terminal;
 use crate::events::{Event, StopSignal};
 use crossbeam_channel::Sender;
+use std::cell::Cell;
 use std::io;
 use std::mem::MaybeUninit;
 use std::thread;
@@ -48,8 +49,20 @@ pub fn spawn_watcher(urgent: Sender<Event>) -> io::Result<()> {
     Ok(())
 }
 
+thread_local! {
+    /// Whether a panic on this thread is caught there and costs one guest, not the
+    /// server.
+    static CONTAINED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks the calling thread as one whose panics are caught on it (a guest's reader or
+/// writer): the panic hook then only logs them.
+pub fn contain_panics_on_this_thread() {
+    CONTAINED.with(|contained| contained.set(true));
+}
+
 /// Makes every panic restore the terminal before the message is printed, then report
-/// [`Event::Panicked`].
+/// [`Event::Panicked`]; a panic on a thread that contains its panics is logged instead.
 ///
 /// The message goes through the previous hook, so it looks as usual; restoring first
 /// makes it readable and leaves the shell usable even if the process dies. `try_send`
@@ -57,6 +70,12 @@ pub fn spawn_watcher(urgent: Sender<Event>) -> io::Result<()> {
 pub fn install_panic_hook(urgent: Sender<Event>) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if CONTAINED.with(Cell::get) {
+            let thread = thread::current();
+            let name = thread.name().unwrap_or("a guest's thread");
+            log::error!("{name}: {info}; that guest is dropped");
+            return;
+        }
         terminal::restore_saved();
         previous(info);
         let _ = urgent.try_send(Event::Panicked);

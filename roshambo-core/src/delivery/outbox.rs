@@ -63,11 +63,11 @@ pub enum Transmit {
         route: Route,
         urgent: bool,
     },
-    /// Everything said to the guest has been handed to their writer: close gently, once
-    /// it is sent.
+    /// Everything said to the guest has been sent or handed to their writer: close
+    /// gently, once it is sent, and tell [`Outbox::guest_gone`].
     Hangup { guest: GuestId },
     /// The guest is not reading (`unsent` bytes waiting): cut the connection now, and
-    /// tell the table they left.
+    /// tell the table they left. The outbox has forgotten them already.
     Cut { guest: GuestId, unsent: usize },
 }
 
@@ -81,6 +81,9 @@ struct Mailbox {
     handed_off: usize,
     /// How far into the queue's news this guest has been given (see [`QueueNews`]).
     news_had: u64,
+    /// Told their last words: nothing more is said to them, and they wait for the
+    /// server to hang up.
+    closing: bool,
 }
 
 impl Mailbox {
@@ -162,8 +165,8 @@ impl Outbox {
     pub fn guest_connected(&mut self, guest: GuestId, greeting: &[u8]) {
         let mailbox = Mailbox {
             pending: greeting.to_vec(),
-            handed_off: 0,
             news_had: self.news.end(),
+            ..Mailbox::default()
         };
         self.mailboxes.insert(guest, mailbox);
         self.flush(guest, false);
@@ -223,7 +226,8 @@ impl Outbox {
         for item in std::mem::take(&mut self.staged) {
             match item {
                 Said::One(guest, text) if Some(guest) != player => {
-                    if let Some(mailbox) = self.mailboxes.get_mut(&guest) {
+                    let mailbox = self.mailboxes.get_mut(&guest);
+                    if let Some(mailbox) = mailbox.filter(|m| !m.closing) {
                         mailbox.tell(&self.news, &text);
                         if mailbox.unsent() > OUTPUT_LIMIT {
                             overflowed.push(guest);
@@ -283,14 +287,18 @@ impl Outbox {
     }
 
     /// The guest's writer has written (or, failing, given back) `bytes` it was handed.
-    /// Once it has none left, the socket is the game thread's again.
-    pub fn handle_written(&mut self, guest: GuestId, bytes: usize) {
-        if let Some(mailbox) = self.mailboxes.get_mut(&guest) {
-            mailbox.handed_off = mailbox.handed_off.saturating_sub(bytes);
-        }
+    /// Returns whether it has none left: the socket is the game thread's again, and the
+    /// writer is no longer needed.
+    pub fn handle_written(&mut self, guest: GuestId, bytes: usize) -> bool {
+        let Some(mailbox) = self.mailboxes.get_mut(&guest) else {
+            return false;
+        };
+        mailbox.handed_off = mailbox.handed_off.saturating_sub(bytes);
+        mailbox.handed_off == 0
     }
 
-    /// A guest's connection is gone (the server has cut or closed it): forget them.
+    /// A guest's connection is gone (the server has hung up on them or cut them):
+    /// forget them.
     pub fn guest_gone(&mut self, guest: GuestId) {
         self.mailboxes.remove(&guest);
     }
@@ -313,7 +321,7 @@ impl Outbox {
         }
         let news_end = self.news.end();
         let mut oldest = news_end;
-        for (&guest, mailbox) in &self.mailboxes {
+        for (&guest, mailbox) in self.mailboxes.iter().filter(|(_, m)| !m.closing) {
             oldest = oldest.min(mailbox.news_had);
             if !mailbox.pending.is_empty() || mailbox.news_had < news_end {
                 self.round.push_back(guest);
@@ -338,7 +346,7 @@ impl Outbox {
             if Some(guest) == player {
                 continue;
             }
-            let Some(mailbox) = self.mailboxes.get_mut(&guest) else {
+            let Some(mailbox) = self.mailboxes.get_mut(&guest).filter(|m| !m.closing) else {
                 continue;
             };
             mailbox.catch_up(&self.news);
@@ -357,24 +365,17 @@ impl Outbox {
 
     /// The guest's output so far goes out: what was said to them, then a hang-up.
     fn close(&mut self, guest: GuestId) {
-        let Some(mut mailbox) = self.mailboxes.remove(&guest) else {
+        let Some(mailbox) = self.mailboxes.get_mut(&guest).filter(|m| !m.closing) else {
             return;
         };
         mailbox.catch_up(&self.news);
         for item in self.staged.iter().filter(|item| item.reaches(guest)) {
             mailbox.tell(&self.news, item.text());
         }
+        mailbox.closing = true;
         self.staged
             .retain(|item| !matches!(item, Said::One(g, _) if *g == guest));
-        if !mailbox.pending.is_empty() {
-            // The writer sends it and then hangs up, lingering for the guest to read.
-            self.ready.push_back(Transmit::Guest {
-                to: guest,
-                bytes: mailbox.pending,
-                route: Route::Writer,
-                urgent: false,
-            });
-        }
+        self.flush(guest, false);
         self.ready.push_back(Transmit::Hangup { guest });
     }
 
@@ -510,11 +511,16 @@ mod tests {
                         let text = String::from_utf8(bytes.clone()).unwrap();
                         match route {
                             Route::Direct => self.outbox.handle_sent(to, bytes, len),
-                            Route::Writer => self.outbox.handle_written(to, len),
+                            Route::Writer => {
+                                self.outbox.handle_written(to, len);
+                            }
                         }
                         (format!("guest {}", to.0), text)
                     }
-                    Transmit::Hangup { guest } => (format!("hang up {}", guest.0), String::new()),
+                    Transmit::Hangup { guest } => {
+                        self.outbox.guest_gone(guest);
+                        (format!("hang up {}", guest.0), String::new())
+                    }
                     Transmit::Cut { guest, .. } => (format!("cut {}", guest.0), String::new()),
                 });
             }
@@ -792,8 +798,8 @@ mod tests {
             Route::Writer,
             "behind the writer's bytes, never before"
         );
-        h.outbox.handle_written(g(1), 5);
-        h.outbox.handle_written(g(1), 7);
+        assert!(!h.outbox.handle_written(g(1), 5), "the writer has more");
+        assert!(h.outbox.handle_written(g(1), 7), "the writer is done");
         h.outbox.handle_action(say(to(1), "direct"));
         h.outbox.commit(Some(g(1)), false, h.at(2));
         let Some(Transmit::Guest { route, .. }) = h.outbox.poll_transmit() else {
@@ -884,5 +890,33 @@ mod tests {
             })
             .collect();
         assert_eq!(sent, [vec![255, 251, 1], vec![255, 254, 24]]);
+    }
+
+    #[test]
+    fn last_words_that_fill_the_socket_go_to_the_writer_before_the_hang_up() {
+        let mut h = Harness::new();
+        h.connect([1]);
+        h.outbox.handle_action(say(to(1), "Thank you for playing!"));
+        h.outbox.handle_action(Action::Close { guest: g(1) });
+        h.outbox.commit(None, false, h.at(0));
+        let Some(Transmit::Guest { bytes, route, .. }) = h.outbox.poll_transmit() else {
+            panic!("the last words");
+        };
+        assert_eq!(route, Route::Direct);
+        h.outbox.handle_sent(g(1), bytes, 6);
+        assert_eq!(
+            h.outbox.poll_transmit(),
+            Some(Transmit::Guest {
+                to: g(1),
+                bytes: b"you for playing!\r\n".to_vec(),
+                route: Route::Writer,
+                urgent: false
+            })
+        );
+        assert_eq!(
+            h.outbox.poll_transmit(),
+            Some(Transmit::Hangup { guest: g(1) })
+        );
+        assert_eq!(h.outbox.poll_transmit(), None);
     }
 }

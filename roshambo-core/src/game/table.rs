@@ -10,7 +10,7 @@
 //!
 //! let mut table = Table::new(TableSettings::default());
 //! let now = Instant::now();
-//! table.guest_arrived(GuestId(1), "127.0.0.1:40312".parse().unwrap(), now);
+//! table.guest_arrived(GuestId(1), "127.0.0.1:40312".parse().unwrap(), now).unwrap();
 //! table.host_pressed(b'r', now);
 //! table.guest_pressed(GuestId(1), b's', now);
 //! let host_saw: Vec<String> = std::iter::from_fn(|| table.poll_action())
@@ -31,7 +31,7 @@
 //! );
 //! ```
 
-use crate::game::admission::Admission;
+use crate::game::admission::{Admission, TurnedAway};
 use crate::game::countdown::{ClockSettings, Countdown, Tick};
 use crate::game::happening::{Ending, Happening};
 use crate::game::hints::{Hints, NETCAT_HINT};
@@ -176,18 +176,24 @@ impl Table {
     }
 
     /// Someone connected from `addr`: seat them, put them in the queue, or turn them
-    /// away.
-    pub fn guest_arrived(&mut self, guest: GuestId, addr: SocketAddr, now: Instant) {
+    /// away (they are told why and closed). Decided before anything is spent on them:
+    /// the caller starts their reader only once they are let in.
+    pub fn guest_arrived(
+        &mut self,
+        guest: GuestId,
+        addr: SocketAddr,
+        now: Instant,
+    ) -> Result<(), TurnedAway> {
         if let Err(why) = self.admission.admit(addr.ip()) {
             self.log(Happening::TurnedAway { guest, addr, why });
             self.say(Recipient::Guest(guest), why.to_string());
             self.actions.push_back(Action::Close { guest });
-            return;
+            return Err(why);
         }
         self.hints.arrived(guest, now);
         if self.bout.is_none() {
             self.seat(guest, addr, now);
-            return;
+            return Ok(());
         }
         self.guests.insert(
             guest,
@@ -208,6 +214,7 @@ impl Table {
             Recipient::Host,
             format!("Guest waiting: {addr} (number {place} in line)"),
         );
+        Ok(())
     }
 
     /// The guest's client answered telnet negotiation: no need for the netcat hint.
@@ -487,7 +494,6 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::game::admission::TurnedAway;
 
     const HOST: Recipient = Recipient::Host;
 
@@ -576,7 +582,7 @@ mod tests {
         let (ernie, bert) = (addr(1, 1001), addr(2, 1002));
         let now = h.at(0.0);
 
-        h.table.guest_arrived(guest(1), ernie, now);
+        let _ = h.table.guest_arrived(guest(1), ernie, now);
         assert_eq!(
             h.said(),
             lines(&[
@@ -601,7 +607,7 @@ mod tests {
             lines(&[(HOST, "Opponent disconnected."), (to(1), "<close>")])
         );
 
-        h.table.guest_arrived(guest(2), bert, now);
+        let _ = h.table.guest_arrived(guest(2), bert, now);
         assert_eq!(
             h.said(),
             lines(&[
@@ -646,7 +652,7 @@ mod tests {
     #[test]
     fn a_tie_counts_for_nobody_and_restarts_the_clock() {
         let mut h = Harness::new(TableSettings::default());
-        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.said();
         h.table.guest_pressed(guest(1), b'r', h.at(4.0));
         assert_eq!(
@@ -680,7 +686,7 @@ mod tests {
     #[test]
     fn the_host_may_change_their_move_until_the_guest_moves() {
         let mut h = Harness::new(TableSettings::default());
-        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.said();
         h.keys(&[(HOST, b'r'), (HOST, b'q'), (HOST, b'p'), (to(1), b'r')]);
         let said = h.said();
@@ -698,7 +704,7 @@ mod tests {
             ..TableSettings::default()
         };
         let mut h = Harness::new(settings);
-        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.table.guest_negotiated(guest(1));
         h.said();
         let mut heard = Vec::new();
@@ -728,7 +734,7 @@ mod tests {
     #[test]
     fn a_valid_move_stops_the_clock_and_an_invalid_one_does_not() {
         let mut h = Harness::new(TableSettings::default());
-        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.table.guest_negotiated(guest(1));
         h.table.guest_pressed(guest(1), b'x', h.at(1.0));
         assert_eq!(h.table.poll_timeout(), Some(h.at(5.0)));
@@ -739,8 +745,8 @@ mod tests {
     #[test]
     fn a_netcat_guest_gets_a_hint_after_two_seconds_and_a_telnet_guest_does_not() {
         let mut h = Harness::new(TableSettings::default());
-        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
-        h.table.guest_arrived(guest(2), addr(2, 2), h.at(0.5));
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(2), addr(2, 2), h.at(0.5));
         h.table.guest_negotiated(guest(2));
         h.said();
         h.table.handle_timeout(h.at(1.9));
@@ -757,7 +763,7 @@ mod tests {
     #[test]
     fn a_guest_who_negotiates_leaves_nothing_timed_but_the_clock() {
         let mut h = Harness::new(TableSettings::default());
-        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.table.guest_pressed(guest(1), b'r', h.at(0.1));
         assert_eq!(h.table.poll_timeout(), Some(h.at(2.0)), "the hint is due");
         h.table.guest_negotiated(guest(1));
@@ -773,7 +779,7 @@ mod tests {
         let mut h = Harness::new(TableSettings::default());
         let now = h.at(0.0);
         for n in 1..=4 {
-            h.table.guest_arrived(guest(n), addr(n as u8, 1), now);
+            let _ = h.table.guest_arrived(guest(n), addr(n as u8, 1), now);
         }
         let said = h.said();
         assert!(said.contains(&(to(2), "You are number 1 in line".to_string())));
@@ -825,8 +831,8 @@ mod tests {
     #[test]
     fn a_timed_out_guest_makes_way_for_the_next() {
         let mut h = Harness::new(TableSettings::default());
-        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
-        h.table.guest_arrived(guest(2), addr(2, 1), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(2), addr(2, 1), h.at(0.0));
         h.said();
         h.table.handle_timeout(h.at(10.0));
         let said = h.said();
@@ -851,18 +857,22 @@ mod tests {
         };
         let mut h = Harness::new(settings);
         let now = h.at(0.0);
-        h.table.guest_arrived(guest(1), addr(1, 1), now);
-        h.table.guest_arrived(guest(2), addr(1, 2), now);
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), now);
+        let _ = h.table.guest_arrived(guest(2), addr(1, 2), now);
         h.said();
-        h.table.guest_arrived(guest(3), addr(1, 3), now);
+        assert_eq!(
+            h.table.guest_arrived(guest(3), addr(1, 3), now),
+            Err(TurnedAway::TooManyFromAddress { connected: 2 }),
+            "decided before anything is spent on them"
+        );
         let said = h.said();
         assert!(
             said[0].1.contains("too many connections from your address"),
             "{said:?}"
         );
         assert_eq!(said[1], (to(3), "<close>".to_string()));
-        h.table.guest_arrived(guest(4), addr(2, 1), now);
-        h.table.guest_arrived(guest(5), addr(3, 1), now);
+        let _ = h.table.guest_arrived(guest(4), addr(2, 1), now);
+        let _ = h.table.guest_arrived(guest(5), addr(3, 1), now);
         let said = h.said();
         assert!(
             said.iter()
@@ -873,7 +883,7 @@ mod tests {
         // Leaving frees both the place and the address's share.
         h.table.guest_left(guest(2), now);
         h.said();
-        h.table.guest_arrived(guest(6), addr(1, 4), now);
+        let _ = h.table.guest_arrived(guest(6), addr(1, 4), now);
         assert_eq!(h.table.place_in_queue(guest(6)), Some(2));
     }
 
@@ -885,19 +895,20 @@ mod tests {
         };
         let mut h = Harness::new(settings);
         for n in 1..=50 {
-            h.table
+            let _ = h
+                .table
                 .guest_arrived(guest(n), addr(1, n as u16), h.at(0.0));
         }
         assert_eq!(h.table.guests(), 1);
         h.table.guest_left(guest(1), h.at(0.0));
-        h.table.guest_arrived(guest(51), addr(1, 51), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(51), addr(1, 51), h.at(0.0));
         assert_eq!(h.table.playing(), Some(guest(51)));
     }
 
     #[test]
     fn a_flooding_guest_is_warned() {
         let mut h = Harness::new(TableSettings::default());
-        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.said();
         h.table.guest_too_fast(guest(1));
         let said = h.said();
@@ -911,7 +922,7 @@ mod tests {
     fn shutting_down_says_good_bye_to_every_guest_and_closes_them() {
         let mut h = Harness::new(TableSettings::default());
         for n in 1..=3 {
-            h.table.guest_arrived(guest(n), addr(n as u8, 1), h.at(0.0));
+            let _ = h.table.guest_arrived(guest(n), addr(n as u8, 1), h.at(0.0));
         }
         h.said();
         h.table.shut_down();
@@ -931,8 +942,8 @@ mod tests {
     fn the_status_line_tells_the_host_where_things_stand() {
         let mut h = Harness::new(TableSettings::default());
         assert_eq!(h.table.status_line(), "Waiting for a guest to connect");
-        h.table.guest_arrived(guest(1), addr(1, 7), h.at(0.0));
-        h.table.guest_arrived(guest(2), addr(2, 7), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(1), addr(1, 7), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(2), addr(2, 7), h.at(0.0));
         h.keys(&[(HOST, b'p'), (to(1), b'r')]);
         assert_eq!(
             h.table.status_line(),
@@ -972,7 +983,7 @@ mod tests {
         };
         let mut h = Harness::new(settings);
         for n in 1..=3 {
-            h.table.guest_arrived(guest(n), addr(n as u8, 1), h.at(0.0));
+            let _ = h.table.guest_arrived(guest(n), addr(n as u8, 1), h.at(0.0));
         }
         let logged = h.logged();
         assert!(logged.contains(&Happening::Seated {
@@ -1014,8 +1025,8 @@ mod tests {
             ..TableSettings::default()
         };
         let mut h = Harness::new(settings);
-        h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
-        h.table.guest_arrived(guest(2), addr(2, 1), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(2), addr(2, 1), h.at(0.0));
         h.table.guest_too_fast(guest(1));
         let logged = h.logged();
         assert!(logged.contains(&Happening::TurnedAway {
@@ -1040,7 +1051,8 @@ mod tests {
         };
         let mut h = Harness::new(settings);
         for n in 1..=3 {
-            h.table
+            let _ = h
+                .table
                 .guest_arrived(guest(n), addr(1, n as u16), h.at(0.0));
         }
         assert_eq!(
@@ -1051,7 +1063,7 @@ mod tests {
         h.table.guest_left(guest(2), h.at(0.0));
         assert_eq!(h.table.place_in_queue(guest(2)), None);
         h.said();
-        h.table.guest_arrived(guest(4), addr(1, 4), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(4), addr(1, 4), h.at(0.0));
         assert_eq!(h.table.place_in_queue(guest(4)), Some(1));
         h.table.guest_left(guest(1), h.at(0.0));
         assert_eq!(h.table.playing(), Some(guest(4)));

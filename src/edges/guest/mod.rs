@@ -1,14 +1,18 @@
 //! A guest's connection: the socket, a reader thread that turns their bytes into events,
 //! and a writer thread for when their socket is full. Does IO (the guest's socket).
 //!
+//! No thread is started for a guest before the table has let them in: one turned away
+//! costs a socket, a line and a hang-up, and a flood of connections no threads. A guest
+//! let in has one thread, their reader.
+//!
 //! What to send and by which route is the outbox's decision
 //! ([`roshambo_core::delivery::Outbox`]); this module only carries it out. While the
 //! socket takes the guest's output, the game thread sends it with `MSG_DONTWAIT`
 //! ([`GuestConnection::send_now`]), which never blocks and costs no thread wake-up.
-//! When it does not, the rest goes to the writer thread
-//! ([`GuestConnection::hand_to_writer`]), which blocks on the socket and reports each
-//! write back as [`Event::GuestWritten`], failed writes included, so that the outbox
-//! always knows who owns the socket's output.
+//! When it does not, a writer thread is started for as long as it takes
+//! ([`GuestConnection::hand_to_writer`]); it blocks on the socket and reports each write
+//! back as [`Event::GuestWritten`], failed writes included, so that the outbox always
+//! knows who owns the socket's output.
 
 mod reader;
 mod writer;
@@ -18,6 +22,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use reader::Reader;
 use roshambo_core::game::GuestId;
 use roshambo_core::keys::KeyRate;
+use std::collections::VecDeque;
 use std::io;
 use std::net::{Shutdown, TcpStream};
 use std::os::fd::AsRawFd;
@@ -36,51 +41,56 @@ const SEND_BUFFER: libc::c_int = 16 * 1024;
 /// Guest threads need little stack: a 4 KiB read buffer and the filter.
 const GUEST_THREAD_STACK: usize = 256 * 1024;
 
-/// The game thread's handle on one guest's connection. Dropping it closes the
-/// connection gently: what was handed to the writer is still sent, then the guest is
-/// let go.
+/// How long a hung-up connection waits for the guest to hang up too before it is cut,
+/// so the last lines are read rather than lost to a reset.
+const LINGER: Duration = Duration::from_secs(2);
+
+/// Hung-up connections kept lingering at once; past this (a flood of turned-away
+/// connections) they are closed at once, so a flood cannot pin descriptors.
+const MAX_LINGERING: usize = 256;
+
+/// The game thread's handle on one guest's connection: their socket, their reader
+/// thread once they are let in, and their writer thread while their socket is full.
 #[derive(Debug)]
 pub struct GuestConnection {
+    guest: GuestId,
     socket: TcpStream,
-    writer: Sender<Order>,
+    /// The writer's orders, while it runs.
+    writer: Option<Sender<Order>>,
+    /// Disconnected when the reader ends (or at once if it never started): the guest
+    /// has hung up, so a lingering hang-up can end.
+    reader_done: Receiver<()>,
+    /// Held by the reader once it runs.
+    reading: Option<Sender<()>>,
 }
 
 impl GuestConnection {
-    /// Starts the guest's reader and writer threads. The reader reports on `events`
-    /// until the connection ends; the writer reports what it wrote.
-    pub fn open(
-        guest: GuestId,
-        stream: TcpStream,
-        events: Sender<Event>,
-        max_key_rate: u32,
-        flushed: &Flushed,
-    ) -> io::Result<GuestConnection> {
+    /// Takes a new guest's socket. No thread is started: the table decides first
+    /// whether to let them in ([`GuestConnection::start_reader`]).
+    pub fn new(guest: GuestId, stream: TcpStream) -> GuestConnection {
         tune(&stream);
-        let (orders, queue) = crossbeam_channel::unbounded();
         let (reading, reader_done) = crossbeam_channel::bounded::<()>(0);
-        let writer = Writer {
+        GuestConnection {
             guest,
-            stream: stream.try_clone()?,
-            queue,
-            events: events.clone(),
+            socket: stream,
+            writer: None,
             reader_done,
-            flushed: flushed.token(),
-        };
+            reading: Some(reading),
+        }
+    }
+
+    /// Starts the reader thread, which reports on `events` until the connection ends.
+    pub fn start_reader(&mut self, events: Sender<Event>, max_key_rate: u32) -> io::Result<()> {
         let reader = Reader {
-            guest,
-            stream: stream.try_clone()?,
+            guest: self.guest,
+            stream: self.socket.try_clone()?,
             events,
             rate: KeyRate::new(max_key_rate, Instant::now()),
-            _reading: reading,
+            _reading: self.reading.take().expect("one reader per guest"),
         };
-        spawn(format!("guest-{}-writer", guest.0), move || writer.run())?;
-        let connection = GuestConnection {
-            socket: stream,
-            writer: orders,
-        };
-        // If the reader cannot start, dropping `connection` stops the writer.
-        spawn(format!("guest-{}-reader", guest.0), move || reader.run())?;
-        Ok(connection)
+        spawn(format!("guest-{}-reader", self.guest.0), move || {
+            reader.run()
+        })
     }
 
     /// Sends as much of `bytes` as the socket takes now, without blocking; returns how
@@ -114,10 +124,57 @@ impl GuestConnection {
         sent
     }
 
-    /// Gives `bytes` to the writer thread, which sends them after whatever it has and
-    /// reports them written. A writer that has stopped (the guest is gone) drops them.
-    pub fn hand_to_writer(&self, bytes: Vec<u8>) {
-        let _ = self.writer.send(Order::Send(bytes));
+    /// Gives `bytes` to the writer thread, starting it if the socket has just become
+    /// full. It sends them after whatever it has and reports them on `events`.
+    pub fn hand_to_writer(
+        &mut self,
+        bytes: Vec<u8>,
+        events: &Sender<Event>,
+        flushed: &Flushed,
+    ) -> io::Result<()> {
+        let orders = match &self.writer {
+            Some(orders) => orders,
+            None => {
+                let (orders, queue) = crossbeam_channel::unbounded();
+                let writer = Writer {
+                    guest: self.guest,
+                    stream: self.socket.try_clone()?,
+                    queue,
+                    events: events.clone(),
+                    reader_done: self.reader_done.clone(),
+                    flushed: Some(flushed.token()),
+                };
+                spawn(format!("guest-{}-writer", self.guest.0), move || {
+                    writer.run()
+                })?;
+                self.writer.insert(orders)
+            }
+        };
+        // A writer that has stopped (a write failed: the guest is gone) drops them.
+        let _ = orders.send(Order::Send(bytes));
+        Ok(())
+    }
+
+    /// The writer has written all it was handed: the socket is the game thread's
+    /// again, and the writer thread ends.
+    pub fn writer_done(&mut self) {
+        if let Some(orders) = self.writer.take() {
+            let _ = orders.send(Order::Stop);
+        }
+    }
+
+    /// Hangs up gently: what the writer has is still sent, then the write side is
+    /// shut and the guest has [`LINGER`] to read it and hang up too. A writer lingers
+    /// on its own thread; without one, the lingering is left to `lingering`.
+    pub fn hang_up(mut self, lingering: &mut Lingering, now: Instant) {
+        if let Some(orders) = self.writer.take() {
+            let _ = orders.send(Order::Close);
+            return;
+        }
+        let _ = self.socket.shutdown(Shutdown::Write);
+        // A reader that never started (a guest turned away) will not say they hung up.
+        self.reading = None;
+        lingering.add(self, now);
     }
 
     /// Cuts the connection now, unsent output and all: for guests who stopped reading.
@@ -128,7 +185,55 @@ impl GuestConnection {
 
 impl Drop for GuestConnection {
     fn drop(&mut self) {
-        let _ = self.writer.send(Order::Close);
+        if let Some(orders) = self.writer.take() {
+            let _ = orders.send(Order::Close);
+        }
+    }
+}
+
+/// Hung-up connections waiting for their guests to hang up too, each until its
+/// deadline. Kept by the game thread, swept when its timer fires.
+#[derive(Debug, Default)]
+pub struct Lingering {
+    /// In order of hang-up, which is also the order of their deadlines.
+    connections: VecDeque<(Instant, GuestConnection)>,
+}
+
+impl Lingering {
+    fn add(&mut self, connection: GuestConnection, now: Instant) {
+        if self.connections.len() >= MAX_LINGERING {
+            connection.cut();
+            return;
+        }
+        self.connections.push_back((now + LINGER, connection));
+    }
+
+    /// When the next lingering connection is due to be cut.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.connections.front().map(|&(at, _)| at)
+    }
+
+    /// Cuts the connections whose time is up, which wakes their readers, and lets go of
+    /// those whose guests have hung up.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.connections.retain(|(at, connection)| {
+            let hung_up = matches!(
+                connection.reader_done.try_recv(),
+                Err(crossbeam_channel::TryRecvError::Disconnected)
+            );
+            if *at <= now && !hung_up {
+                let _ = connection.socket.shutdown(Shutdown::Both);
+            }
+            *at > now && !hung_up
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.connections.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.connections.is_empty()
     }
 }
 

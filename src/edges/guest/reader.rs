@@ -1,6 +1,7 @@
 //! A guest's reader thread: reads their socket, filters telnet, judges the key rate, and
 //! tells the game thread what they typed. Does IO (the guest's socket).
 
+use crate::edges::signals;
 use crate::events::{yield_to_waker, Departure, Event};
 use crossbeam_channel::Sender;
 use roshambo_core::game::GuestId;
@@ -8,6 +9,7 @@ use roshambo_core::keys::{KeyRate, Verdict};
 use roshambo_core::telnet::{TelnetFilter, Typed};
 use std::io::{self, Read};
 use std::net::{Shutdown, TcpStream};
+use std::panic::{self, AssertUnwindSafe};
 use std::time::Instant;
 
 /// The thread that turns the guest's bytes into events.
@@ -21,10 +23,17 @@ pub(super) struct Reader {
 }
 
 impl Reader {
+    /// Reads until the guest leaves. A panic in serving this guest (the filter, the
+    /// rate, a bug) is theirs alone: it is caught here, and the guest is dropped as
+    /// [`Departure::Failed`] while everyone else plays on.
     pub(super) fn run(mut self) {
+        signals::contain_panics_on_this_thread();
+        let read = panic::catch_unwind(AssertUnwindSafe(|| self.read_until_gone()));
+        if read.is_err() {
+            let _ = self.leave(Departure::Failed);
+        }
         // Ending the thread drops the socket clone and `_reading`, which lets the
         // writer finish its linger at once.
-        let _ = self.read_until_gone();
     }
 
     /// Reads until the guest leaves; `None` when the game loop has gone away.
@@ -59,6 +68,7 @@ impl Reader {
                     Typed::Interrupt => return self.leave(Departure::Interrupted),
                     Typed::EndOfInput => return self.leave(Departure::EndOfInput),
                 };
+                fault_injection(key);
                 match self.rate.judge(now) {
                     Verdict::Allow => self.tell(Event::GuestPressed {
                         guest: self.guest,
@@ -86,5 +96,16 @@ impl Reader {
             why,
         })?;
         Some(why)
+    }
+}
+
+/// In debug builds only, `ROSHAMBO_PANIC_ON_BANG=reader` makes a guest's `!` panic
+/// their reader, so the tests can prove that a guest's fault stays that guest's.
+fn fault_injection(key: u8) {
+    if cfg!(debug_assertions)
+        && key == b'!'
+        && std::env::var("ROSHAMBO_PANIC_ON_BANG").as_deref() == Ok("reader")
+    {
+        panic!("test panic in a guest's reader");
     }
 }

@@ -2,22 +2,22 @@
 //! as long as it takes, reports each write back, and hangs up gently. Does IO (the
 //! guest's socket).
 
+use crate::edges::signals;
 use crate::events::Event;
 use crossbeam_channel::{Receiver, Sender};
 use roshambo_core::game::GuestId;
 use std::io::Write;
 use std::net::{Shutdown, TcpStream};
-use std::time::Duration;
-
-/// How long a closed connection waits for the guest to hang up before it is cut, so the
-/// last lines are read rather than lost to a reset.
-const LINGER: Duration = Duration::from_secs(2);
+use std::panic::{self, AssertUnwindSafe};
 
 /// What the writer thread is asked to do.
 #[derive(Debug)]
 pub(super) enum Order {
     /// Send these bytes, blocking as long as it takes.
     Send(Vec<u8>),
+    /// Everything handed over is written and the socket is the game thread's again:
+    /// end without touching it.
+    Stop,
     /// Hang up once everything before is sent.
     Close,
 }
@@ -32,12 +32,41 @@ pub(super) struct Writer {
     /// Disconnected when the guest's reader ends: they have hung up.
     pub(super) reader_done: Receiver<()>,
     /// Dropped once everything is sent and the write side is shut.
-    pub(super) flushed: Sender<()>,
+    pub(super) flushed: Option<Sender<()>>,
 }
 
 impl Writer {
+    /// Sends until told to close. A panic here is this guest's alone: it is caught,
+    /// and the connection shut, so that their reader reports them gone.
     pub(super) fn run(mut self) {
-        while let Ok(Order::Send(bytes)) = self.queue.recv() {
+        signals::contain_panics_on_this_thread();
+        let hang_up = match panic::catch_unwind(AssertUnwindSafe(|| self.send_all())) {
+            Ok(hang_up) => hang_up,
+            Err(_) => {
+                let _ = self.stream.shutdown(Shutdown::Both);
+                return;
+            }
+        };
+        if !hang_up {
+            return;
+        }
+        let _ = self.stream.shutdown(Shutdown::Write);
+        self.flushed = None;
+        // Give the guest time to read the last lines and hang up themselves; a reset
+        // sent while they still have data unread would throw those lines away.
+        let _ = self.reader_done.recv_timeout(super::LINGER);
+        let _ = self.stream.shutdown(Shutdown::Both);
+    }
+
+    /// Sends what it is handed until told to stop or close, or until a write fails.
+    /// Returns whether to hang up.
+    fn send_all(&mut self) -> bool {
+        loop {
+            let bytes = match self.queue.recv() {
+                Ok(Order::Send(bytes)) => bytes,
+                Ok(Order::Stop) => return false,
+                Ok(Order::Close) | Err(_) => return true,
+            };
             let written = self.stream.write_all(&bytes);
             // Written or not, the bytes are given back: a failed write leaves the
             // guest's reader to report them gone.
@@ -47,15 +76,9 @@ impl Writer {
                 while let Ok(Order::Send(bytes)) = self.queue.try_recv() {
                     self.report(bytes.len());
                 }
-                break;
+                return true;
             }
         }
-        let _ = self.stream.shutdown(Shutdown::Write);
-        drop(self.flushed);
-        // Give the guest time to read the last lines and hang up themselves; a reset
-        // sent while they still have data unread would throw those lines away.
-        let _ = self.reader_done.recv_timeout(LINGER);
-        let _ = self.stream.shutdown(Shutdown::Both);
     }
 
     fn report(&self, bytes: usize) {

@@ -69,13 +69,14 @@ Options:
   --port N           port guests connect to (default 12333; 0 picks a free one)
   --bind ADDR        address to listen on (default: all interfaces, IPv6 and IPv4)
   --best-of N        games in a match, odd (default 9: the first to 5 wins)
-  --timeout SECS     how long a guest may take to move (default 10; fractions allowed)
+  --timeout SECS     how long a guest may take to move (default 10; 0.1 to 86400)
   --countdown N      the last N whole seconds are counted aloud to the guest (default 5)
   --max-guests N     guests at once, the one playing included (default 32)
   --max-per-ip N     guests at once from one address (default 4)
-  --max-key-rate N   keys a second a guest may keep up before a warning (default 20; 0: no limit)
+  --max-key-rate N   keys a second a guest may keep up before a warning (default 20;
+                     at most 1000; 0: no limit)
   --log-file PATH    write a log of joins, leaves, results and time-outs to PATH
-  --log-level LEVEL  error, warn, info, debug or trace (default info)
+  --log-level LEVEL  error, warn, info, debug, trace or off (default info)
   --help             print this help
   --version          print the version
 
@@ -105,6 +106,9 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, FlagEr
                     .ok_or_else(|| FlagError(format!("{flag} needs a value (see --help)"))),
             }
         };
+        if matches!(flag.as_str(), "--help" | "--version") && inline_value.is_some() {
+            return Err(FlagError(format!("{flag} takes no value")));
+        }
         match flag.as_str() {
             "--help" | "-h" => return Ok(Command::Help),
             "--version" | "-V" => return Ok(Command::Version),
@@ -124,9 +128,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, FlagEr
             }
             "--max-guests" => config.table.max_guests = at_least_one(&flag, &value()?)?,
             "--max-per-ip" => config.table.max_per_ip = at_least_one(&flag, &value()?)?,
-            "--max-key-rate" => {
-                config.max_key_rate = number(&flag, &value()?, "a whole number of keys a second")?
-            }
+            "--max-key-rate" => config.max_key_rate = key_rate(&flag, &value()?)?,
             "--log-file" => config.log_file = Some(PathBuf::from(value()?)),
             "--log-level" => {
                 config.log_level = number(
@@ -165,6 +167,15 @@ fn best_of(flag: &str, value: &str) -> Result<u32, FlagError> {
     Ok(n)
 }
 
+/// The shortest time a flag may give: less is no time for a person to do anything.
+const SHORTEST: Duration = Duration::from_millis(100);
+
+/// The longest: a day is already far longer than anyone waits for a move.
+const LONGEST: Duration = Duration::from_secs(86_400);
+
+/// The most keys a second a guest may be allowed: no person types faster.
+const FASTEST_KEY_RATE: u32 = 1000;
+
 fn seconds(flag: &str, value: &str) -> Result<Duration, FlagError> {
     let secs: f64 = number(flag, value, "a number of seconds")?;
     if secs.is_nan() || secs <= 0.0 {
@@ -172,15 +183,25 @@ fn seconds(flag: &str, value: &str) -> Result<Duration, FlagError> {
             "{flag}: {value} is not a time; it must be more than 0 seconds"
         )));
     }
-    // A day is already far longer than anyone waits for a move.
-    Duration::try_from_secs_f64(secs)
-        .ok()
-        .filter(|d| *d <= Duration::from_secs(86_400))
-        .ok_or_else(|| {
-            FlagError(format!(
-                "{flag}: {value} is too long; at most 86400 seconds"
-            ))
-        })
+    match Duration::try_from_secs_f64(secs) {
+        Ok(time) if time < SHORTEST => Err(FlagError(format!(
+            "{flag}: {value} is too short; at least 0.1 seconds"
+        ))),
+        Ok(time) if time <= LONGEST => Ok(time),
+        _ => Err(FlagError(format!(
+            "{flag}: {value} is too long; at most 86400 seconds"
+        ))),
+    }
+}
+
+fn key_rate(flag: &str, value: &str) -> Result<u32, FlagError> {
+    let rate: u32 = number(flag, value, "a whole number of keys a second")?;
+    if rate > FASTEST_KEY_RATE {
+        return Err(FlagError(format!(
+            "{flag}: {rate} is faster than anyone types; at most {FASTEST_KEY_RATE} (0: no limit)"
+        )));
+    }
+    Ok(rate)
 }
 
 fn at_least_one(flag: &str, value: &str) -> Result<usize, FlagError> {
@@ -268,6 +289,19 @@ mod tests {
             (&["--timeout", "0"], "--timeout: 0 is not a time"),
             (&["--timeout", "NaN"], "--timeout: NaN is not a time"),
             (&["--timeout", "1e300"], "--timeout: 1e300 is too long"),
+            (&["--timeout", "86400.5"], "--timeout: 86400.5 is too long"),
+            (&["--timeout", "1e-320"], "--timeout: 1e-320 is too short"),
+            (&["--timeout", "0.09"], "--timeout: 0.09 is too short"),
+            (
+                &["--max-key-rate", "4000000000"],
+                "--max-key-rate: 4000000000 is faster than anyone types",
+            ),
+            (
+                &["--max-key-rate", "1001"],
+                "--max-key-rate: 1001 is faster than anyone types",
+            ),
+            (&["--version=x"], "--version takes no value"),
+            (&["--help=yes"], "--help takes no value"),
             (&["--port", "http"], "--port: 'http' is not a port number"),
             (&["--port", "70000"], "--port: '70000' is not a port number"),
             (&["--port"], "--port needs a value"),
@@ -304,5 +338,14 @@ mod tests {
             parse(["--version"].map(OsString::from)),
             Ok(Command::Version)
         );
+    }
+
+    #[test]
+    fn the_limits_themselves_are_allowed() {
+        let config = run(&["--timeout", "0.1", "--max-key-rate", "1000"]).unwrap();
+        assert_eq!(config.table.clock.timeout, Duration::from_millis(100));
+        assert_eq!(config.max_key_rate, 1000);
+        let config = run(&["--timeout", "86400"]).unwrap();
+        assert_eq!(config.table.clock.timeout, Duration::from_secs(86_400));
     }
 }

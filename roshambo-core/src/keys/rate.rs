@@ -49,8 +49,11 @@ impl KeyRate {
         }
         let capacity = u64::from(self.per_second) * 1000;
         let elapsed = now.saturating_duration_since(self.last);
-        let refill = elapsed.as_micros() as u64 * u64::from(self.per_second) / 1000;
-        self.milli_tokens = (self.milli_tokens + refill).min(capacity);
+        // In u128, and capped before it is added: hours of silence at any rate refill
+        // the bucket, never overflow it.
+        let refill = elapsed.as_micros() * u128::from(self.per_second) / 1000;
+        let refill = u64::try_from(refill).unwrap_or(u64::MAX).min(capacity);
+        self.milli_tokens = self.milli_tokens.saturating_add(refill).min(capacity);
         self.last = now;
         if self.milli_tokens >= 1000 {
             self.milli_tokens -= 1000;
@@ -134,5 +137,15 @@ mod tests {
         let mut rate = KeyRate::new(0, start);
         let heard = verdicts(&mut rate, start, std::iter::repeat_n(0, 100_000));
         assert!(heard.iter().all(|&v| v == Verdict::Allow));
+    }
+
+    #[test]
+    fn days_of_silence_at_the_fastest_rate_refill_without_overflow() {
+        let start = Instant::now();
+        let mut rate = KeyRate::new(u32::MAX, start);
+        assert_eq!(rate.judge(start), Verdict::Allow);
+        let later = start + Duration::from_secs(3 * 86_400);
+        assert_eq!(rate.judge(later), Verdict::Allow);
+        assert_eq!(rate.milli_tokens, u64::from(u32::MAX) * 1000 - 1000);
     }
 }

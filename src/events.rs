@@ -88,6 +88,8 @@ pub enum Event {
     Resumed,
     /// A thread panicked; the terminal is already restored.
     Panicked,
+    /// The console's output failed for good (found by its writer thread).
+    ConsoleGone,
 }
 
 /// Called by an edge thread once it has read something, before it tells the game thread.

@@ -1,54 +1,71 @@
 //! `roshambo`: reads the flags, sets up the edges in the order that keeps the terminal
 //! safe, and runs the game loop on the main thread.
 
+use roshambo::edges::output::Output;
 use roshambo::edges::terminal::TerminalGuard;
-use roshambo::edges::{acceptor, console, signals};
+use roshambo::edges::{acceptor, console, logging, signals};
+use roshambo::events::Event;
 use roshambo::flags::{self, Command, Config};
-use roshambo::server::Server;
-use simplelog::{CombinedLogger, ConfigBuilder, LevelFilter, SharedLogger, WriteLogger};
-use std::fs::File;
-use std::io;
+use roshambo::server::{Server, Stop};
+use std::io::{self, Write};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 /// Events a flood of guests can queue before their readers wait (and TCP slows them).
 const EVENT_BACKLOG: usize = 1024;
 
+/// How long the last lines may take to reach a console or log that is slow or stalled.
+const LAST_WORDS_PATIENCE: Duration = Duration::from_millis(40);
+
 fn main() -> ExitCode {
     let config = match flags::parse(std::env::args_os().skip(1)) {
         Ok(Command::Run(config)) => config,
+        // A stdout that is gone (`roshambo --help | true`) is no reason to panic.
         Ok(Command::Help) => {
-            println!("{}", flags::USAGE);
+            let _ = writeln!(io::stdout(), "{}", flags::USAGE);
             return ExitCode::SUCCESS;
         }
         Ok(Command::Version) => {
-            println!("roshambo {}", env!("CARGO_PKG_VERSION"));
+            let _ = writeln!(io::stdout(), "roshambo {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("roshambo: {e}");
+            let _ = writeln!(io::stderr(), "roshambo: {e}");
             return ExitCode::from(2);
         }
     };
-    if let Err(e) = start_logging(&config) {
-        eprintln!("roshambo: --log-file: {e}");
-        return ExitCode::from(2);
+    // Before any thread exists (the log's writers are the first), so that every thread
+    // inherits the mask and a Ctrl-C at any moment from here on is seen by the signal
+    // thread, never by default handling that would leave the terminal in cbreak.
+    if let Err(e) = signals::block() {
+        let _ = writeln!(io::stderr(), "roshambo: cannot block signals: {e}");
+        return ExitCode::FAILURE;
     }
-    match serve(config) {
-        Ok(code) => ExitCode::from(code),
+    let log = match logging::start(&config) {
+        Ok(log) => log,
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "roshambo: --log-file: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let code = match serve(config) {
+        Ok(Stop::ConsoleGone) => {
+            log.say("roshambo: the console's output is gone; stopped");
+            Stop::ConsoleGone.exit_code()
+        }
+        Ok(stop) => stop.exit_code(),
         Err(e) => {
             // One line on stderr; the stderr logger would repeat it, so it is not logged.
-            eprintln!("roshambo: {e}");
-            ExitCode::FAILURE
+            log.say(&format!("roshambo: {e}"));
+            1
         }
-    }
+    };
+    log.drain_until(Instant::now() + LAST_WORDS_PATIENCE);
+    ExitCode::from(code)
 }
 
-/// Runs the server until it stops; returns the exit status.
-fn serve(config: Config) -> Result<u8, Box<dyn std::error::Error>> {
-    // Before any thread exists, so that every thread inherits the mask and a Ctrl-C at
-    // any moment from here on is seen by the signal thread, never by default handling
-    // that would leave the terminal in cbreak.
-    signals::block()?;
+/// Runs the server until it stops.
+fn serve(config: Config) -> Result<Stop, Box<dyn std::error::Error>> {
     // Before the terminal is touched, so that a port in use leaves it as it was.
     let listener = acceptor::listen(config.bind, config.port)?;
     let port = listener.local_addr()?.port();
@@ -56,52 +73,26 @@ fn serve(config: Config) -> Result<u8, Box<dyn std::error::Error>> {
     let (events_tx, events) = crossbeam_channel::bounded(EVENT_BACKLOG);
     let (urgent_tx, urgent) = crossbeam_channel::unbounded();
     signals::spawn_watcher(urgent_tx.clone())?;
-    signals::install_panic_hook(urgent_tx);
+    signals::install_panic_hook(urgent_tx.clone());
 
     let terminal = TerminalGuard::cbreak(libc::STDIN_FILENO)?;
-    println!("Listening for telnet connections on port {port}");
-    println!("Keys: r rock, p paper, s scissors. Ctrl-C stops the server.");
+    let gone = urgent_tx;
+    let mut screen = Output::stdout(Box::new(move |_| {
+        let _ = gone.try_send(Event::ConsoleGone);
+    }))?;
+    let _ = writeln!(screen, "Listening for telnet connections on port {port}");
+    let _ = writeln!(
+        screen,
+        "Keys: r rock, p paper, s scissors. Ctrl-C stops the server."
+    );
     log::info!("listening on port {port}; best of {}", config.table.best_of);
 
     console::spawn(events_tx.clone())?;
     acceptor::spawn(listener, events_tx.clone())?;
-    let server = Server::new(
-        config.table,
-        config.max_key_rate,
-        events_tx,
-        io::BufWriter::new(io::stdout()),
-    )?;
-    // The console is written once per event, after all of that event's lines.
+    let server = Server::new(config.table, config.max_key_rate, events_tx, screen.clone())?;
     let stop = server.run(events, urgent);
+    screen.drain_until(Instant::now() + LAST_WORDS_PATIENCE);
     drop(terminal);
     log::info!("stopped: {stop}");
-    Ok(stop.exit_code())
-}
-
-/// Warnings and errors go to stderr; with `--log-file`, everything at `--log-level` goes
-/// to the file too.
-fn start_logging(config: &Config) -> io::Result<()> {
-    let brief = ConfigBuilder::new()
-        .set_time_level(LevelFilter::Off)
-        .set_target_level(LevelFilter::Off)
-        .set_thread_level(LevelFilter::Off)
-        .set_location_level(LevelFilter::Off)
-        .build();
-    let mut loggers: Vec<Box<dyn SharedLogger>> =
-        vec![WriteLogger::new(LevelFilter::Warn, brief, io::stderr())];
-    if let Some(path) = &config.log_file {
-        let file = File::options()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| {
-                io::Error::new(e.kind(), format!("cannot open {}: {e}", path.display()))
-            })?;
-        let detailed = ConfigBuilder::new()
-            .set_target_level(LevelFilter::Off)
-            .set_location_level(LevelFilter::Off)
-            .build();
-        loggers.push(WriteLogger::new(config.log_level, detailed, file));
-    }
-    CombinedLogger::init(loggers).map_err(io::Error::other)
+    Ok(stop)
 }

@@ -23,6 +23,9 @@ const GOODBYE_PATIENCE: Duration = Duration::from_millis(500);
 pub enum Stop {
     /// The console ended or the host pressed Ctrl-D.
     HostLeft,
+    /// The console's output is gone (a broken pipe, a terminal that hung up): the host
+    /// can no longer see the game.
+    ConsoleGone,
     Signalled(StopSignal),
     /// A thread panicked.
     Panicked,
@@ -33,7 +36,7 @@ impl Stop {
     /// (as a shell reports a death by signal) and for a panic (as Rust does).
     pub fn exit_code(self) -> u8 {
         match self {
-            Stop::HostLeft => 0,
+            Stop::HostLeft | Stop::ConsoleGone => 0,
             Stop::Signalled(StopSignal::Quit) => 128 + libc::SIGQUIT as u8,
             Stop::Signalled(_) => 0,
             Stop::Panicked => 101,
@@ -45,6 +48,7 @@ impl fmt::Display for Stop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Stop::HostLeft => f.write_str("the host left"),
+            Stop::ConsoleGone => f.write_str("the console's output is gone"),
             Stop::Signalled(signal) => write!(f, "{signal}"),
             Stop::Panicked => f.write_str("a thread panicked"),
         }
@@ -67,6 +71,8 @@ pub struct Server<W: Write> {
     max_key_rate: u32,
     flushed: Flushed,
     console: W,
+    /// A write to the console failed: it is gone, and the server stops.
+    console_gone: bool,
 }
 
 impl<W: Write> Server<W> {
@@ -88,6 +94,7 @@ impl<W: Write> Server<W> {
             max_key_rate,
             flushed: Flushed::default(),
             console,
+            console_gone: false,
         })
     }
 
@@ -125,6 +132,9 @@ impl<W: Write> Server<W> {
                 break stop;
             }
             self.carry_out(now, host_first);
+            if self.console_gone {
+                break Stop::ConsoleGone;
+            }
             if self.outbox.is_sending_round() {
                 // A steady stream of events must not starve the queue.
                 self.send_round(now);
@@ -197,6 +207,7 @@ impl<W: Write> Server<W> {
                 self.host_line(&status);
             }
             Event::Panicked => return Some(Stop::Panicked),
+            Event::ConsoleGone => return Some(Stop::ConsoleGone),
         }
         None
     }
@@ -234,10 +245,7 @@ impl<W: Write> Server<W> {
         while let Some(transmit) = self.outbox.poll_transmit() {
             match transmit {
                 Transmit::Console { text, urgent } => {
-                    // A console that is gone cannot be told; the server still serves
-                    // its guests until the hang-up or the end of input stops it.
-                    let _ = self.console.write_all(text.as_bytes());
-                    let _ = self.console.flush();
+                    self.host_write(text.as_bytes());
                     if urgent {
                         // Whoever this write wakes may be queued on this CPU.
                         std::thread::yield_now();
@@ -310,9 +318,20 @@ impl<W: Write> Server<W> {
     }
 
     fn host_line(&mut self, text: &str) {
-        // As in `transmit`: a console that is gone cannot be told.
-        let _ = writeln!(self.console, "{text}");
-        let _ = self.console.flush();
+        self.host_write(format!("{text}\n").as_bytes());
+    }
+
+    /// Writes to the console, which never blocks (see [`crate::edges::output`]). A
+    /// console that fails is gone: the host can no longer see the game, so the loop
+    /// stops as if the console's input had ended.
+    fn host_write(&mut self, bytes: &[u8]) {
+        let written = self
+            .console
+            .write_all(bytes)
+            .and_then(|()| self.console.flush());
+        if written.is_err() {
+            self.console_gone = true;
+        }
     }
 
     fn shut_down(mut self, stop: Stop) {

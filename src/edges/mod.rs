@@ -4,6 +4,8 @@
 pub mod acceptor;
 pub mod console;
 pub mod guest;
+pub mod logging;
+pub mod output;
 pub mod signals;
 pub mod terminal;
 pub mod timer;

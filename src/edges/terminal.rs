@@ -11,8 +11,8 @@ use std::io;
 use std::os::fd::RawFd;
 use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 use std::thread;
-use std::time::Duration;
-use termios::{tcsetattr, Termios, ECHO, ICANON, TCSADRAIN, TCSAFLUSH, TCSANOW, VMIN, VTIME};
+use std::time::{Duration, Instant};
+use termios::{tcsetattr, Termios, ECHO, ICANON, IXON, TCSAFLUSH, TCSANOW, VMIN, VTIME};
 
 /// The terminal settings from before cbreak, and the terminal they belong to.
 #[derive(Clone, Copy, Debug)]
@@ -27,6 +27,9 @@ static SAVED: Mutex<Option<Saved>> = Mutex::new(None);
 /// How often, and how far apart, [`restore_saved`] tries the lock before giving up.
 const RESTORE_TRIES: u32 = 100;
 const RESTORE_PAUSE: Duration = Duration::from_millis(1);
+
+/// How long the guard's drop waits for the terminal to send what was written.
+const DRAIN_PATIENCE: Duration = Duration::from_millis(30);
 
 /// Owns the console's cbreak mode; dropping it puts the saved settings back.
 ///
@@ -74,9 +77,11 @@ impl TerminalGuard {
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         let mut slot = lock_saved();
-        // TCSADRAIN as the seed does: what was written in cbreak is sent before the
-        // settings change under it.
-        if let Err(err) = tcsetattr(self.saved.fd, TCSADRAIN, &self.saved.termios) {
+        // What was written in cbreak is sent before the settings change under it, as
+        // the seed's TCSADRAIN does, but only for a while: a terminal whose output is
+        // stalled (a slow link, XOFF from before) must not keep the host's shell away.
+        wait_for_output(self.saved.fd, DRAIN_PATIENCE);
+        if let Err(err) = tcsetattr(self.saved.fd, TCSANOW, &self.saved.termios) {
             // EIO when the terminal hung up: nothing left to restore.
             log::warn!("could not restore the terminal settings: {err}");
         }
@@ -121,18 +126,35 @@ pub fn reenter_cbreak() {
     }
 }
 
-/// The cbreak version of `termios`, exactly what Python 3.11's `tty.setcbreak` makes.
+/// The cbreak version of `termios`: what Python 3.11's `tty.setcbreak` makes, and IXON
+/// off.
 ///
 /// ECHO and ICANON off, one byte at a time with no timeout. ISIG stays on, so Ctrl-C,
-/// Ctrl-\ and Ctrl-Z are still signals. Python 3.12 also clears ICRNL; we keep it as it
-/// was, as 3.11 does: CR and LF are both ignored by the console anyway, and leaving the
-/// input flags alone is the smaller change to undo.
+/// Ctrl-\ and Ctrl-Z are still signals. IXON off, so that a Ctrl-S pressed by accident
+/// is a key, not a stop of the console's output that would leave the host wondering why
+/// the game froze (the server would play on either way). Python 3.12 also clears ICRNL;
+/// we keep it as it was, as 3.11 does: CR and LF are both ignored by the console anyway.
 fn cbreak_from(termios: &Termios) -> Termios {
     let mut cbreak = *termios;
     cbreak.c_lflag &= !(ECHO | ICANON);
+    cbreak.c_iflag &= !IXON;
     cbreak.c_cc[VMIN] = 1;
     cbreak.c_cc[VTIME] = 0;
     cbreak
+}
+
+/// Waits until the terminal on `fd` has sent all its output, or `patience` has passed.
+fn wait_for_output(fd: RawFd, patience: Duration) {
+    let deadline = Instant::now() + patience;
+    loop {
+        let mut queued: libc::c_int = 0;
+        // SAFETY: TIOCOUTQ writes one int to the valid pointer.
+        let rc = unsafe { libc::ioctl(fd, libc::TIOCOUTQ, &mut queued) };
+        if rc != 0 || queued == 0 || Instant::now() >= deadline {
+            return;
+        }
+        thread::sleep(Duration::from_millis(1));
+    }
 }
 
 /// The saved-settings slot; a poisoned lock is still good (the data is plain `Copy`).
@@ -212,6 +234,7 @@ mod tests {
     fn expected_cbreak(before: &Termios) -> Termios {
         let mut expected = *before;
         expected.c_lflag &= !(ECHO | ICANON);
+        expected.c_iflag &= !IXON;
         expected.c_cc[VMIN] = 1;
         expected.c_cc[VTIME] = 0;
         expected
@@ -234,7 +257,7 @@ mod tests {
     }
 
     #[test]
-    fn cbreak_turns_off_exactly_icanon_and_echo() {
+    fn cbreak_turns_off_exactly_icanon_echo_and_ixon() {
         let _serial = serial();
         let pty = Pty::open();
         for (name, start) in starting_settings(&pty) {
@@ -245,7 +268,12 @@ mod tests {
             assert_eq!(after, expected_cbreak(&before), "{name}");
             assert_eq!(after.c_lflag & (ICANON | ECHO), 0, "{name}");
             assert_ne!(after.c_lflag & ISIG, 0, "{name}: Ctrl-C must stay a signal");
-            assert_eq!(after.c_iflag, before.c_iflag, "{name}: ICRNL as it was");
+            assert_eq!(
+                after.c_iflag | (before.c_iflag & IXON),
+                before.c_iflag,
+                "{name}: ICRNL as it was"
+            );
+            assert_eq!(after.c_iflag & IXON, 0, "{name}: Ctrl-S is a key");
             assert_eq!((after.c_cc[VMIN], after.c_cc[VTIME]), (1, 0), "{name}");
             drop(guard);
         }

@@ -89,8 +89,8 @@ impl TelnetFilter {
         match b {
             // The LF (or NUL) of CR LF (CR NUL) belongs to the CR's Enter.
             b'\n' if after_cr => {}
-            // NUL is padding; UTF-8 continuation bytes belong to their lead byte's key.
-            0x00 | 0x80..=0xbf => {}
+            // NUL is padding.
+            0x00 => {}
             _ => typed.push(MEANS[b as usize]),
         }
     }

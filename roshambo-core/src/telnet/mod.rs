@@ -3,17 +3,17 @@
 //!
 //! The filter is written twice, on purpose:
 //!
-//! - [`grammar`] is the definition: telnet's command syntax (RFC 854) one byte at a
+//! - `grammar.rs` is the definition: telnet's command syntax (RFC 854) one byte at a
 //!   time, as plainly as it can be said. It is easy to check against the RFCs, and slow:
 //!   every byte is a branch the processor cannot foresee, because guests mix keys and
 //!   commands in no order it could learn.
-//! - [`window`] is what runs: 126 bytes at a time as bit masks (SSE2 where there is
+//! - `window.rs` is what runs: 126 bytes at a time as bit masks (SSE2 where there is
 //!   some), with branches per window and per key typed, not per byte. It is what keeps
 //!   the filter above its 1 GB/s budget, and it is not easy to read.
 //!
 //! A window hands the rare bytes it does not decode (option 255) to the grammar, so the
-//! two must agree exactly: a differential test in [`window`] feeds both the same traffic
-//! and compares all they say. [`negotiation`] is what both call for WILL, WONT, DO and
+//! two must agree exactly: a differential test in `window.rs` feeds both the same traffic
+//! and compares all they say. `negotiation.rs` is what both call for WILL, WONT, DO and
 //! DONT: RFC 1143's rules, looked up in a table.
 //!
 //! Every module here is private; what the server sees is [`TelnetFilter`], [`Typed`] and
@@ -56,7 +56,9 @@ pub const SGA: u8 = 3;
 /// One thing a guest typed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Typed {
-    /// A character (for a multi-byte UTF-8 character, its lead byte only).
+    /// One byte of a key. A key that is several bytes (a character of several UTF-8
+    /// bytes, an arrow or F-key's escape sequence) comes as several `Key`s, in order, for
+    /// `keys::KeyDecoder` to put back together: the filter knows telnet, not keyboards.
     Key(u8),
     /// Enter, however the client spells it (CR NUL, CR LF, LF, lone CR).
     Enter,
@@ -291,8 +293,13 @@ mod tests {
         (&[&[0x0d, 0xff, 0xf1, 0x0a]], &[Enter], &[]),
         (&[&[0x0d, 0xff, 0xfd, 0x01, 0x00, b'p']], &[Enter, Key(b'p')], &[]),
         (&[&[0x0d, 0xff, 0xff, 0x0a]], &[Enter, Enter], &[]),
-        // UTF-8: one key per character, its lead byte.
-        (&[UTF8], &[Key(0xc3), Key(0xe2), Key(0xf0), Key(b'r')], &[]),
+        // UTF-8: every byte is passed on, for the key decoder to make characters of;
+        // as data, a continuation byte ends a CR's Enter.
+        (&[UTF8], &[
+            Key(0xc3), Key(0xa9), Key(0xe2), Key(0x82), Key(0xac),
+            Key(0xf0), Key(0x9f), Key(0x98), Key(0x80), Key(b'r'),
+        ], &[]),
+        (&[&[0x0d, 0xa9, 0x0a]], &[Enter, Key(0xa9), Enter], &[]),
         // Other control characters are keys.
         (&[&[0x1a, 0x7f, 0x1b, 0x09]], &[Key(0x1a), Key(0x7f), Key(0x1b), Key(0x09)], &[]),
         (&[&[0xff, 0xf0, 0xff, 0xf2, 0xff, 0xf3, 0xff, 0xf5, 0xff, 0xf6, 0xff, 0xf7, 0xff, 0xf8, b's']], &[Key(b's')], &[]),

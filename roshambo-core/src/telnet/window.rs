@@ -28,7 +28,7 @@ struct Classes {
     iac: Mask,
     cr: Mask,
     lf: Mask,
-    /// Bytes that are no key even as data: NUL, UTF-8 continuation bytes, and 255.
+    /// Bytes that are no key even as data: NUL (padding) and 255 (IAC IAC's second).
     no_key: Mask,
     sb: Mask,
     /// WILL, WONT, DO, DONT, and 255 (no command, so no matter).
@@ -46,7 +46,7 @@ impl Classes {
             classes.iac |= Mask::from(b == IAC) << i;
             classes.cr |= Mask::from(b == b'\r') << i;
             classes.lf |= Mask::from(b == b'\n') << i;
-            classes.no_key |= Mask::from(matches!(b, 0x00 | 0x80..=0xbf | IAC)) << i;
+            classes.no_key |= Mask::from(b == 0x00 || b == IAC) << i;
             classes.sb |= Mask::from(b == SB) << i;
             classes.verb |= Mask::from(b >= WILL) << i;
             classes.signal |= Mask::from(b == IP || b == EOF) << i;
@@ -66,8 +66,7 @@ impl Classes {
                 let v = _mm_loadu_si128(lane.as_ptr().cast());
                 let is = |b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
                 let iac = is(IAC);
-                // As i8, 0x80..=0xbf are -128..=-65, and WILL..=IAC are -5..=-1.
-                let continuation = _mm_cmplt_epi8(v, _mm_set1_epi8(-64));
+                // As i8, WILL..=IAC are -5..=-1.
                 let verb = _mm_and_si128(
                     _mm_cmpgt_epi8(v, _mm_set1_epi8(WILL as i8 - 1)),
                     _mm_cmplt_epi8(v, _mm_setzero_si128()),
@@ -76,7 +75,7 @@ impl Classes {
                     iac,
                     is(b'\r'),
                     is(b'\n'),
-                    _mm_or_si128(_mm_or_si128(is(0), continuation), iac),
+                    _mm_or_si128(is(0), iac),
                     is(SB),
                     verb,
                     _mm_or_si128(is(IP), is(EOF)),

@@ -58,7 +58,8 @@ pub const SGA: u8 = 3;
 pub enum Typed {
     /// One byte of a key. A key that is several bytes (a character of several UTF-8
     /// bytes, an arrow or F-key's escape sequence) comes as several `Key`s, in order, for
-    /// `keys::KeyDecoder` to put back together: the filter knows telnet, not keyboards.
+    /// [`crate::keys::KeyDecoder`] to put back together: the filter knows telnet, not
+    /// keyboards.
     Key(u8),
     /// Enter, however the client spells it (CR NUL, CR LF, LF, lone CR).
     Enter,

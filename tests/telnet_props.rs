@@ -64,9 +64,10 @@ fn encode(tokens: &[Token]) -> (Vec<u8>, Vec<Typed>, bool) {
                 typed.push(Typed::Key(*b));
             }
             Token::Char(c) => {
-                let start = bytes.len();
-                bytes.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
-                typed.push(Typed::Key(bytes[start]));
+                for &b in c.encode_utf8(&mut [0; 4]).as_bytes() {
+                    bytes.push(b);
+                    typed.push(Typed::Key(b));
+                }
             }
             Token::Enter(spelling) => {
                 bytes.extend_from_slice(match (*spelling, lone_cr) {

@@ -1,5 +1,8 @@
-//! What a guest types, judged: how fast they may type. Pure.
+//! Keys: what a keyboard's bytes mean (one [`Key`] per key pressed, however many bytes
+//! it sent), and how fast a guest may type. Pure: no IO, and time is passed in.
 
+pub mod decoder;
 pub mod rate;
 
+pub use decoder::{Key, KeyDecoder, SpecialKey, KEY_TIMEOUT, MAX_SEQUENCE};
 pub use rate::{KeyRate, Verdict};

@@ -3,6 +3,7 @@
 //! a resource (a new guest's socket), but nothing here reads or writes.
 
 pub use roshambo_core::game::GuestId;
+use roshambo_core::keys::Key;
 use std::fmt;
 use std::net::{SocketAddr, TcpStream};
 
@@ -63,14 +64,14 @@ impl fmt::Display for StopSignal {
 /// Everything that can happen to the game, in the past tense.
 #[derive(Debug)]
 pub enum Event {
-    /// The host pressed a key on the console (never CR, LF or NUL).
-    HostPressed { key: u8 },
+    /// The host pressed a key on the console (never Enter or Ctrl-D).
+    HostPressed { key: Key },
     /// The console reached end of input, or the host pressed Ctrl-D.
     HostLeft,
     /// Someone opened a connection.
     GuestConnected { stream: TcpStream, addr: SocketAddr },
-    /// A guest typed a key (the telnet filter's data, never Enter or NUL).
-    GuestPressed { guest: GuestId, key: u8 },
+    /// A guest pressed a key (never Enter, Ctrl-C or Ctrl-D).
+    GuestPressed { guest: GuestId, key: Key },
     /// A guest's client spoke telnet: it is a telnet client, and `reply` (possibly
     /// empty) is what the filter answers it.
     GuestNegotiated { guest: GuestId, reply: Vec<u8> },

@@ -9,6 +9,7 @@ use crate::events::{Departure, Event, StopSignal};
 use crossbeam_channel::{select, Receiver, Sender};
 use roshambo_core::delivery::{Outbox, Route, Transmit};
 use roshambo_core::game::{Action, GuestId, Happening, Table, TableSettings};
+use roshambo_core::keys::Key;
 use roshambo_core::telnet;
 use std::collections::HashMap;
 use std::fmt;
@@ -358,8 +359,8 @@ fn log_happening(happening: &Happening) {
 /// In debug builds only, `ROSHAMBO_PANIC_ON_BANG=game` (or `=thread`) makes the host's
 /// `!` key panic on the game thread (or on a thread of its own), so the tests can prove
 /// that a panic anywhere gives the terminal back.
-fn fault_injection(key: u8) {
-    if !cfg!(debug_assertions) || key != b'!' {
+fn fault_injection(key: Key) {
+    if !cfg!(debug_assertions) || key != Key::Char('!') {
         return;
     }
     match std::env::var("ROSHAMBO_PANIC_ON_BANG").as_deref() {

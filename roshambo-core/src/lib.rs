@@ -7,7 +7,8 @@
 //!   them.
 //! - [`telnet`]: the filter that turns a guest's raw bytes into what they typed, and
 //!   answers option negotiation (RFC 1143).
-//! - [`keys`]: how fast a guest may type.
+//! - [`keys`]: what a keyboard's bytes mean (one key per key press) and how fast a guest
+//!   may type.
 //! - [`delivery`]: the outbox that decides what to send to whom and when: the players
 //!   first, the queue's news held and coalesced, the 64 KiB bound.
 //!

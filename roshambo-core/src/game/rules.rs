@@ -1,6 +1,7 @@
 //! The rules of rock-paper-scissors, and one game between the host and a guest.
 //! Pure: no IO, no clock.
 
+use crate::keys::Key;
 use std::fmt;
 
 /// What a player throws.
@@ -12,12 +13,13 @@ pub enum Move {
 }
 
 impl Move {
-    /// The move a key stands for: `r`, `p` or `s` (either case); `None` for any other key.
-    pub fn from_key(key: u8) -> Option<Move> {
-        match key.to_ascii_lowercase() {
-            b'r' => Some(Move::Rock),
-            b'p' => Some(Move::Paper),
-            b's' => Some(Move::Scissors),
+    /// The move a key stands for: `r`, `p` or `s` (either case); `None` for any other
+    /// key, an F-key or an arrow among them.
+    pub fn from_key(key: Key) -> Option<Move> {
+        match key {
+            Key::Char('r' | 'R') => Some(Move::Rock),
+            Key::Char('p' | 'P') => Some(Move::Paper),
+            Key::Char('s' | 'S') => Some(Move::Scissors),
             _ => None,
         }
     }
@@ -124,17 +126,31 @@ impl Game {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::SpecialKey;
     use Move::*;
 
     const ALL: [Move; 3] = [Rock, Paper, Scissors];
 
     #[test]
     fn keys_name_moves_in_either_case_and_nothing_else_does() {
-        for (key, expected) in [(b'r', Rock), (b'p', Paper), (b's', Scissors), (b'R', Rock)] {
-            assert_eq!(Move::from_key(key), Some(expected));
+        for (key, expected) in [('r', Rock), ('p', Paper), ('s', Scissors), ('R', Rock)] {
+            assert_eq!(Move::from_key(Key::Char(key)), Some(expected));
         }
-        for key in (0..=255u8).filter(|k| !b"rpsRPS".contains(k)) {
-            assert_eq!(Move::from_key(key), None, "key {key:#x}");
+        for c in ('\0'..='\u{3000}').filter(|c| !"rpsRPS".contains(*c)) {
+            assert_eq!(Move::from_key(Key::Char(c)), None, "key {c:?}");
+        }
+        let not_moves = [
+            Key::Special(SpecialKey::F(1)),
+            Key::Special(SpecialKey::F(3)),
+            Key::Special(SpecialKey::Up),
+            Key::Alt('r'),
+            Key::Enter,
+            Key::Escape,
+            Key::Invalid,
+            Key::Control(0x12),
+        ];
+        for key in not_moves {
+            assert_eq!(Move::from_key(key), None, "{key:?}");
         }
         assert_eq!(ALL.map(Move::key), ['r', 'p', 's']);
     }

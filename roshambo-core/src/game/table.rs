@@ -6,13 +6,14 @@
 //!
 //! ```
 //! use roshambo_core::game::{Action, GuestId, Recipient, Table, TableSettings};
+//! use roshambo_core::keys::Key;
 //! use std::time::Instant;
 //!
 //! let mut table = Table::new(TableSettings::default());
 //! let now = Instant::now();
 //! table.guest_arrived(GuestId(1), "127.0.0.1:40312".parse().unwrap(), now).unwrap();
-//! table.host_pressed(b'r', now);
-//! table.guest_pressed(GuestId(1), b's', now);
+//! table.host_pressed(Key::Char('r'), now);
+//! table.guest_pressed(GuestId(1), Key::Char('s'), now);
 //! let host_saw: Vec<String> = std::iter::from_fn(|| table.poll_action())
 //!     .filter_map(|action| match action {
 //!         Action::Say { to: Recipient::Host, text } => Some(text.to_string()),
@@ -39,6 +40,7 @@ use crate::game::queue::{place_line, Queue};
 use crate::game::rules::{Game, Move, Player, Throw};
 use crate::game::standings::Standings;
 use crate::game::GuestId;
+use crate::keys::Key;
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -235,7 +237,7 @@ impl Table {
     }
 
     /// The host pressed a key on the console.
-    pub fn host_pressed(&mut self, key: u8, now: Instant) {
+    pub fn host_pressed(&mut self, key: Key, now: Instant) {
         if self.bout.is_some() {
             self.play(Player::Host, key, now);
         } else {
@@ -247,7 +249,7 @@ impl Table {
     }
 
     /// A guest typed a key.
-    pub fn guest_pressed(&mut self, guest: GuestId, key: u8, now: Instant) {
+    pub fn guest_pressed(&mut self, guest: GuestId, key: Key, now: Instant) {
         match self.guests.get(&guest).map(|g| g.stage) {
             Some(Stage::Playing) => self.play(Player::Guest, key, now),
             Some(Stage::Waiting) => {
@@ -363,10 +365,14 @@ impl Table {
         });
     }
 
-    fn play(&mut self, player: Player, key: u8, now: Instant) {
+    fn play(&mut self, player: Player, key: Key, now: Instant) {
         let Some(bout) = self.bout.as_mut() else {
             return;
         };
+        if key == Key::Enter {
+            // Enter is never a move, and never a mistake either.
+            return;
+        }
         let Some(choice) = Move::from_key(key) else {
             let to = match player {
                 Player::Host => Recipient::Host,
@@ -557,6 +563,7 @@ mod tests {
         fn keys(&mut self, keys: &[(Recipient, u8)]) {
             let now = self.at(0.0);
             for &(who, key) in keys {
+                let key = Key::Char(char::from(key));
                 match who {
                     Recipient::Host => self.table.host_pressed(key, now),
                     Recipient::Guest(g) => self.table.guest_pressed(g, key, now),
@@ -654,13 +661,13 @@ mod tests {
         let mut h = Harness::new(TableSettings::default());
         let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.said();
-        h.table.guest_pressed(guest(1), b'r', h.at(4.0));
+        h.table.guest_pressed(guest(1), Key::Char('r'), h.at(4.0));
         assert_eq!(
             h.table.poll_timeout(),
             Some(h.at(2.0)),
             "only the netcat hint is timed"
         );
-        h.table.host_pressed(b'r', h.at(6.0));
+        h.table.host_pressed(Key::Char('r'), h.at(6.0));
         let said = h.said();
         assert_eq!(said, both("Player 0: r, Player 1: r", 1));
         h.table.guest_negotiated(guest(1));
@@ -736,9 +743,9 @@ mod tests {
         let mut h = Harness::new(TableSettings::default());
         let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.table.guest_negotiated(guest(1));
-        h.table.guest_pressed(guest(1), b'x', h.at(1.0));
+        h.table.guest_pressed(guest(1), Key::Char('x'), h.at(1.0));
         assert_eq!(h.table.poll_timeout(), Some(h.at(5.0)));
-        h.table.guest_pressed(guest(1), b'p', h.at(1.0));
+        h.table.guest_pressed(guest(1), Key::Char('p'), h.at(1.0));
         assert_eq!(h.table.poll_timeout(), None);
     }
 
@@ -764,7 +771,7 @@ mod tests {
     fn a_guest_who_negotiates_leaves_nothing_timed_but_the_clock() {
         let mut h = Harness::new(TableSettings::default());
         let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
-        h.table.guest_pressed(guest(1), b'r', h.at(0.1));
+        h.table.guest_pressed(guest(1), Key::Char('r'), h.at(0.1));
         assert_eq!(h.table.poll_timeout(), Some(h.at(2.0)), "the hint is due");
         h.table.guest_negotiated(guest(1));
         assert_eq!(
@@ -954,7 +961,7 @@ mod tests {
     #[test]
     fn keys_from_strangers_are_ignored() {
         let mut h = Harness::new(TableSettings::default());
-        h.table.guest_pressed(guest(7), b'r', h.at(0.0));
+        h.table.guest_pressed(guest(7), Key::Char('r'), h.at(0.0));
         h.table.guest_left(guest(7), h.at(0.0));
         assert_eq!(h.said(), []);
     }
@@ -1072,10 +1079,41 @@ mod tests {
             None,
             "seated, not waiting"
         );
-        h.table.guest_pressed(guest(4), b'r', h.at(0.0));
-        h.table.host_pressed(b's', h.at(0.0));
+        h.table.guest_pressed(guest(4), Key::Char('r'), h.at(0.0));
+        h.table.host_pressed(Key::Char('s'), h.at(0.0));
         assert!(h
             .said()
             .contains(&(to(4), "Player 0: s, Player 1: r".to_string())));
+    }
+
+    #[test]
+    fn a_function_key_is_one_invalid_key_and_never_a_move_and_enter_is_nothing() {
+        use crate::keys::SpecialKey;
+        let mut h = Harness::new(TableSettings::default());
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.table.guest_negotiated(guest(1));
+        h.said();
+        for key in [
+            Key::Special(SpecialKey::F(1)),
+            Key::Special(SpecialKey::F(3)),
+            Key::Special(SpecialKey::Up),
+            Key::Char('é'),
+        ] {
+            h.table.guest_pressed(guest(1), key, h.at(0.0));
+            h.table.host_pressed(key, h.at(0.0));
+            assert_eq!(
+                h.said(),
+                lines(&[(to(1), "Invalid key"), (HOST, "Invalid key")]),
+                "{key:?}"
+            );
+        }
+        h.table.guest_pressed(guest(1), Key::Enter, h.at(0.0));
+        h.table.host_pressed(Key::Enter, h.at(0.0));
+        assert_eq!(h.said(), []);
+        assert_eq!(
+            h.table.poll_timeout(),
+            Some(h.at(5.0)),
+            "no move was made: the guest's clock still runs"
+        );
     }
 }

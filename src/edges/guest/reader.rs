@@ -5,12 +5,15 @@ use crate::edges::signals;
 use crate::events::{yield_to_waker, Departure, Event};
 use crossbeam_channel::Sender;
 use roshambo_core::game::GuestId;
-use roshambo_core::keys::{KeyRate, Verdict};
+use roshambo_core::keys::{Key, KeyDecoder, KeyRate, Verdict};
 use roshambo_core::telnet::{TelnetFilter, Typed};
 use std::io::{self, Read};
 use std::net::{Shutdown, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// The shortest read timeout set while a key is unfinished: zero would mean none.
+const MIN_WAIT: Duration = Duration::from_millis(1);
 
 /// The thread that turns the guest's bytes into events.
 pub(super) struct Reader {
@@ -39,15 +42,38 @@ impl Reader {
     /// Reads until the guest leaves; `None` when the game loop has gone away.
     fn read_until_gone(&mut self) -> Option<Departure> {
         let mut filter = TelnetFilter::new();
+        let mut decoder = KeyDecoder::new();
         let mut buf = [0u8; 4096];
         let mut typed = Vec::with_capacity(buf.len());
+        let mut data = Vec::with_capacity(buf.len());
+        let mut keys = Vec::new();
         let mut reply = Vec::new();
         let mut told_negotiated = false;
         loop {
-            let n = match self.stream.read(&mut buf) {
+            // A key begun and not finished (a lone Esc) is judged once its time is up.
+            let pending = decoder.poll_timeout();
+            if let Some(due) = pending {
+                let wait = due.saturating_duration_since(Instant::now());
+                let _ = self.stream.set_read_timeout(Some(wait.max(MIN_WAIT)));
+            }
+            let read = self.stream.read(&mut buf);
+            if pending.is_some() {
+                let _ = self.stream.set_read_timeout(None);
+            }
+            let n = match read {
                 Ok(0) => return self.leave(Departure::Closed),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    keys.extend(decoder.handle_timeout(Instant::now()));
+                    self.judge(&mut keys)?;
+                    continue;
+                }
                 Err(_) => return self.leave(Departure::Broken),
             };
             yield_to_waker();
@@ -61,25 +87,60 @@ impl Reader {
                 })?;
             }
             let now = Instant::now();
+            // Runs of data go to the decoder whole; Enter goes as a CR in its place.
             for typed in typed.drain(..) {
-                let key = match typed {
-                    Typed::Key(key) => key,
-                    Typed::Enter => continue,
-                    Typed::Interrupt => return self.leave(Departure::Interrupted),
-                    Typed::EndOfInput => return self.leave(Departure::EndOfInput),
-                };
-                fault_injection(key);
-                match self.rate.judge(now) {
-                    Verdict::Allow => self.tell(Event::GuestPressed {
-                        guest: self.guest,
-                        key,
-                    })?,
-                    Verdict::Warn => self.tell(Event::GuestTooFast { guest: self.guest })?,
-                    Verdict::Discard => {}
-                    Verdict::Expel => return self.leave(Departure::Flooded),
+                match typed {
+                    Typed::Key(byte) => data.push(byte),
+                    Typed::Enter => data.push(b'\r'),
+                    Typed::Interrupt | Typed::EndOfInput => {
+                        decoder.feed(&data, now, &mut keys);
+                        data.clear();
+                        self.judge(&mut keys)?;
+                        return self.leave(match typed {
+                            Typed::Interrupt => Departure::Interrupted,
+                            _ => Departure::EndOfInput,
+                        });
+                    }
+                }
+            }
+            decoder.feed(&data, now, &mut keys);
+            data.clear();
+            self.judge(&mut keys)?;
+        }
+    }
+
+    /// Tells the game thread of each key, judged by the key rate; `None` once the guest
+    /// is gone (flooded out) or the game loop has gone away.
+    fn judge(&mut self, keys: &mut Vec<Key>) -> Option<()> {
+        let now = Instant::now();
+        for key in keys.drain(..) {
+            match key {
+                Key::Enter => continue,
+                Key::Interrupt => {
+                    self.leave(Departure::Interrupted)?;
+                    return None;
+                }
+                Key::EndOfInput => {
+                    self.leave(Departure::EndOfInput)?;
+                    return None;
+                }
+                _ => {}
+            }
+            fault_injection(key);
+            match self.rate.judge(now) {
+                Verdict::Allow => self.tell(Event::GuestPressed {
+                    guest: self.guest,
+                    key,
+                })?,
+                Verdict::Warn => self.tell(Event::GuestTooFast { guest: self.guest })?,
+                Verdict::Discard => {}
+                Verdict::Expel => {
+                    self.leave(Departure::Flooded)?;
+                    return None;
                 }
             }
         }
+        Some(())
     }
 
     fn tell(&self, event: Event) -> Option<()> {
@@ -101,9 +162,9 @@ impl Reader {
 
 /// In debug builds only, `ROSHAMBO_PANIC_ON_BANG=reader` makes a guest's `!` panic
 /// their reader, so the tests can prove that a guest's fault stays that guest's.
-fn fault_injection(key: u8) {
+fn fault_injection(key: Key) {
     if cfg!(debug_assertions)
-        && key == b'!'
+        && key == Key::Char('!')
         && std::env::var("ROSHAMBO_PANIC_ON_BANG").as_deref() == Ok("reader")
     {
         panic!("test panic in a guest's reader");

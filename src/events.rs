@@ -91,6 +91,8 @@ pub enum Event {
     Panicked,
     /// The console's output failed for good (found by its writer thread).
     ConsoleGone,
+    /// A connection could not be accepted (the acceptor logged why).
+    AcceptFailed,
 }
 
 /// Called by an edge thread once it has read something, before it tells the game thread.

@@ -4,10 +4,11 @@
 //! [`Outbox`]'s; this loop only carries both out.
 
 use crate::edges::guest::{Flushed, GuestConnection, Lingering};
+use crate::edges::logging::GUESTS;
 use crate::edges::timer::Timer;
 use crate::events::{Departure, Event, StopSignal};
 use crossbeam_channel::{select, Receiver, Sender};
-use roshambo_core::delivery::{Outbox, Route, Transmit};
+use roshambo_core::delivery::{Cause, Notices, Outbox, Route, Transmit};
 use roshambo_core::game::{Action, GuestId, Happening, Table, TableSettings};
 use roshambo_core::keys::Key;
 use roshambo_core::telnet;
@@ -65,6 +66,8 @@ pub struct Server<W: Write> {
     connections: HashMap<GuestId, GuestConnection>,
     /// Hung-up connections giving their guests time to read the last lines.
     lingering: Lingering,
+    /// What guests did that the host hears of, once a minute at most.
+    notices: Notices,
     next_guest: u64,
     timer: Timer,
     /// Handed to each guest's reader and writer.
@@ -89,6 +92,7 @@ impl<W: Write> Server<W> {
             outbox: Outbox::new(),
             connections: HashMap::new(),
             lingering: Lingering::default(),
+            notices: Notices::new(),
             next_guest: 1,
             timer: Timer::spawn(events.clone())?,
             events,
@@ -165,7 +169,8 @@ impl<W: Write> Server<W> {
                     let connection = self.connections.get_mut(&guest).expect("just added");
                     if let Err(e) = connection.start_reader(self.events.clone(), self.max_key_rate)
                     {
-                        log::warn!("{guest} from {addr} dropped: cannot start its reader: {e}");
+                        log::warn!(target: GUESTS, "{guest} from {addr} dropped: cannot start its reader: {e}");
+                        self.notice(Cause::Fault, now);
                         self.table.guest_left(guest, now);
                     }
                 }
@@ -187,8 +192,13 @@ impl<W: Write> Server<W> {
             Event::GuestLeft { guest, why } => {
                 if self.connections.contains_key(&guest) {
                     match why {
-                        Departure::Flooded | Departure::Failed => {
-                            log::warn!("{guest} dropped: {why}")
+                        Departure::Flooded => {
+                            log::warn!(target: GUESTS, "{guest} dropped: {why}");
+                            self.notice(Cause::Flooding, now);
+                        }
+                        Departure::Failed => {
+                            log::warn!(target: GUESTS, "{guest} dropped: {why}");
+                            self.notice(Cause::Fault, now);
                         }
                         _ => log::info!("{guest} left: {why}"),
                     }
@@ -197,6 +207,9 @@ impl<W: Write> Server<W> {
             }
             Event::ClockFired { epoch } => {
                 if self.timer.is_current(epoch) {
+                    for line in self.notices.handle_timeout(now) {
+                        self.host_line(&line);
+                    }
                     self.table.handle_timeout(now);
                     self.outbox.handle_timeout(now);
                     self.lingering.handle_timeout(now);
@@ -209,6 +222,7 @@ impl<W: Write> Server<W> {
             }
             Event::Panicked => return Some(Stop::Panicked),
             Event::ConsoleGone => return Some(Stop::ConsoleGone),
+            Event::AcceptFailed => self.notice(Cause::AcceptFailed, now),
         }
         None
     }
@@ -270,7 +284,8 @@ impl<W: Write> Server<W> {
                             if let Err(e) =
                                 connection.hand_to_writer(bytes, &self.events, &self.flushed)
                             {
-                                log::warn!("{to} dropped: cannot start its writer: {e}");
+                                log::warn!(target: GUESTS, "{to} dropped: cannot start its writer: {e}");
+                                self.notice(Cause::Fault, now);
                                 cut |= self.cut(to, now);
                             }
                         }
@@ -286,12 +301,21 @@ impl<W: Write> Server<W> {
                     }
                 }
                 Transmit::Cut { guest, unsent } => {
-                    log::warn!("{guest} dropped: not reading, {unsent} bytes unsent");
+                    log::warn!(target: GUESTS, "{guest} dropped: not reading, {unsent} bytes unsent");
+                    self.notice(Cause::NotReading, now);
                     cut |= self.cut(guest, now);
                 }
             }
         }
         cut
+    }
+
+    /// Tells the host what guests did, at most once a minute per cause (the log has
+    /// each one).
+    fn notice(&mut self, cause: Cause, now: Instant) {
+        if let Some(line) = self.notices.record(cause, now) {
+            self.host_line(&line);
+        }
     }
 
     /// Cuts a guest's connection now and tells the table they left. Returns whether
@@ -313,6 +337,7 @@ impl<W: Write> Server<W> {
             self.table.poll_timeout(),
             self.outbox.poll_timeout(),
             self.lingering.poll_timeout(),
+            self.notices.poll_timeout(),
         ];
         self.timer
             .set(next.into_iter().flatten().min(), Instant::now());
@@ -350,7 +375,7 @@ impl<W: Write> Server<W> {
 /// Writes what the table says happened to the log; what a guest did wrong is a warning.
 fn log_happening(happening: &Happening) {
     if happening.is_warning() {
-        log::warn!("{happening}");
+        log::warn!(target: GUESTS, "{happening}");
     } else {
         log::info!("{happening}");
     }

@@ -1,6 +1,7 @@
 //! The listening socket and the thread that blocks on `accept`, reporting each new
 //! connection as an event. Does IO (the listening socket).
 
+use crate::edges::logging::GUESTS;
 use crate::events::Event;
 use crossbeam_channel::Sender;
 use std::fmt;
@@ -152,8 +153,10 @@ fn accept_forever(listener: &TcpListener, events: &Sender<Event>) {
             Err(e) if is_transient(&e) => {}
             Err(e) => {
                 // Out of file descriptors or memory: back off instead of spinning; the
-                // connection waits in the backlog.
-                log::warn!("accept: {e}");
+                // connection waits in the backlog. A flood of guests can cause this, so
+                // it goes to the log, and the host hears of it once a minute at most.
+                log::warn!(target: GUESTS, "accept: {e}");
+                let _ = events.try_send(Event::AcceptFailed);
                 thread::sleep(Duration::from_millis(100));
             }
         }

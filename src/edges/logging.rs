@@ -13,6 +13,11 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::time::Instant;
 
+/// The log target of what guests cause (a flood, a guest not reading, a fault in serving
+/// one): written to the log file, never to stderr, which is the host's console. The host
+/// hears of these as notices instead, at most once a minute per cause.
+pub const GUESTS: &str = "guests";
+
 /// The process's stderr as the loggers write it, for main's own last words.
 #[derive(Debug)]
 pub struct Log {
@@ -43,6 +48,7 @@ pub fn start(config: &Config) -> io::Result<Log> {
         .set_target_level(LevelFilter::Off)
         .set_thread_level(LevelFilter::Off)
         .set_location_level(LevelFilter::Off)
+        .add_filter_ignore_str(GUESTS)
         .build();
     let mut loggers: Vec<Box<dyn SharedLogger>> = vec![WriteLogger::new(
         LevelFilter::Warn,

@@ -8,6 +8,7 @@
 //! mechanism for all six is simpler than two. It also means no handler is installed with
 //! SA_RESTART under a thread blocked on stdin.
 
+use crate::edges::logging::GUESTS;
 use crate::edges::terminal;
 use crate::events::{Event, StopSignal};
 use crossbeam_channel::Sender;
@@ -73,7 +74,7 @@ pub fn install_panic_hook(urgent: Sender<Event>) {
         if CONTAINED.with(Cell::get) {
             let thread = thread::current();
             let name = thread.name().unwrap_or("a guest's thread");
-            log::error!("{name}: {info}; that guest is dropped");
+            log::error!(target: GUESTS, "{name}: {info}; that guest is dropped");
             return;
         }
         terminal::restore_saved();

@@ -44,8 +44,10 @@ impl Reader {
         let mut filter = TelnetFilter::new();
         let mut decoder = KeyDecoder::new();
         let mut buf = [0u8; 4096];
-        let mut typed = Vec::with_capacity(buf.len());
-        let mut data = Vec::with_capacity(buf.len());
+        // Grown as reads need: most bring a key or two, and 500 waiting guests should not
+        // each hold kilobytes for a flood that never comes.
+        let mut typed = Vec::new();
+        let mut data = Vec::new();
         let mut keys = Vec::new();
         let mut reply = Vec::new();
         let mut told_negotiated = false;

@@ -5,22 +5,24 @@
 //! and the telnet filter's throughput; each figure next to its target. Prints a table
 //! and writes target/bench/e2e.json. Run with `cargo bench --bench e2e`.
 //!
+//! The pty host, the guests and the /proc readers are the integration tests'
+//! (roshambo-test-support).
+//!
 //! `ROSHAMBO_E2E_ROUNDS=N` plays N rounds each way instead of 1000 (for a quick look;
 //! the targets are meant for 1000).
 
-mod common;
+#[path = "../filter_load/mod.rs"]
+mod filter_load;
+mod floor;
 
-use common::filter_load;
-use common::floor;
-use common::guest::Guest;
-use common::procfs::{self, Footprint, Usage};
-use common::pty::PtyChild;
-use common::transcript::{Output, RoundResult, PATIENCE};
+use roshambo_test_support::procfs::{self, Footprint, Usage};
+use roshambo_test_support::{Expect, Guest, Pattern, Program, Server, DEADLINE};
+use std::any::Any;
 use std::env;
 use std::fmt::Write as _;
 use std::fs;
 use std::io;
-use std::panic;
+use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::thread;
@@ -66,6 +68,27 @@ const LINE_CATCH_UP: Duration = Duration::from_millis(700);
 /// Passes of the telnet filter over its 16 MiB stream; the best counts.
 const FILTER_PASSES: usize = 20;
 
+/// The server's flags for the bench (after the harness's `--port 0`).
+const SERVER_ARGS: &[&str] = &[
+    "--bind",
+    "127.0.0.1",
+    // Nobody times out, but the guest's clock is armed whenever it is their move.
+    "--timeout",
+    "86400",
+    "--countdown",
+    "5",
+    "--max-guests",
+    "600",
+    // Every bot comes from 127.0.0.1.
+    "--max-per-ip",
+    "1000",
+    // A bot plays far faster than the flood limit allows a person to.
+    "--max-key-rate",
+    "0",
+];
+
+const CTRL_C: u8 = 0x03;
+
 /// Targets, as the issue states them.
 const P50_VS_FLOOR: f64 = 1.3;
 const P99_VS_FLOOR: f64 = 2.0;
@@ -89,21 +112,27 @@ fn main() -> ExitCode {
         },
         Err(_) => ROUNDS,
     };
-    let mut figures = Figures {
+    let mut measured = Measured {
         rounds,
-        ..Figures::default()
+        cpus: cpus(),
+        ..Measured::default()
     };
     if let Err(err) = raise_descriptor_limit() {
         eprintln!("e2e: cannot raise the open-files limit ({err}); 500 guests may not fit");
     }
-    let outcome = measure(&mut figures);
-    let checks = checks(&figures);
-    print!("{}", table(&figures, &checks));
+    // A wait of the harness that fails panics with what the console or the guest saw
+    // (the panic hook prints it); what was measured until then is still reported.
+    let outcome = match panic::catch_unwind(AssertUnwindSafe(|| measure(&mut measured))) {
+        Ok(measured) => measured.map_err(|err| err.to_string()),
+        Err(panic) => Err(panic_summary(panic.as_ref())),
+    };
+    let checks = checks(&measured);
+    print!("{}", table(&measured, &checks));
     let json_path = output_dir().join("e2e.json");
     let written = fs::create_dir_all(output_dir())
-        .and_then(|()| fs::write(&json_path, json(&figures, &checks, outcome.as_ref().err())));
+        .and_then(|()| fs::write(&json_path, json(&measured, &checks, outcome.as_ref().err())));
     let samples_path = output_dir().join("e2e-samples.csv");
-    let written = written.and_then(|()| fs::write(&samples_path, samples_csv(&figures)));
+    let written = written.and_then(|()| fs::write(&samples_path, samples_csv(&measured)));
     match written {
         Ok(()) => println!(
             "figures written to {}, every round's latency to {}",
@@ -121,10 +150,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// The first line of a panic's message: what failed. The rest (the transcript) went to
+/// stderr with the panic.
+fn panic_summary(panic: &(dyn Any + Send)) -> String {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic");
+    message.lines().next().unwrap_or(message).to_owned()
+}
+
 /// Everything measured; `None` for what was not reached (the run stopped on an error).
 #[derive(Debug, Default)]
-struct Figures {
+struct Measured {
     rounds: usize,
+    /// The CPUs the scheduler offers this process (and so the servers).
+    cpus: usize,
     /// The machine's 1-minute load average before the run and after the timed rounds:
     /// the bench shares the machine.
     load_before: Option<f64>,
@@ -212,35 +254,35 @@ impl Summary {
     }
 }
 
-/// Runs every measurement in order, filling `figures` as it goes.
-fn measure(figures: &mut Figures) -> io::Result<()> {
-    figures.load_before = load_average();
-    figures.filter = Some(filter_rate());
+/// Runs every measurement in order, filling `measured` as it goes.
+fn measure(measured: &mut Measured) -> io::Result<()> {
+    measured.load_before = load_average();
+    measured.filter = Some(filter_rate());
 
     let exe = env::current_exe()?;
-    let server_exe = Path::new(env!("CARGO_BIN_EXE_roshambo"));
-    let mut floor = Table::open("floor relay", &exe, &[floor::ARG.to_owned()])?;
-    let mut server = PtyChild::spawn("server", server_exe, &server_args())?;
+    let mut floor = RoundDriver::open(Program::on_pty(&exe, &[floor::ARG]).named("floor relay"));
+    let mut server = Server::launch(SERVER_ARGS).spawn().named("server");
     let pid = server.pid();
-    let port = listening_port(&mut server)?;
+    let port = server.listening_port();
 
     thread::sleep(SETTLE);
-    figures.no_guest = Some(procfs::footprint(pid)?);
-    figures.idle = Some(window(pid)?);
-    let mut server = Table::join(server, port)?;
+    measured.no_guest = Some(procfs::footprint(pid)?);
+    measured.idle = Some(window(pid)?);
+    let mut server = RoundDriver::join(server, port);
 
     // A second server, the same program, for the crowded figures: it plays in the same
     // turns as the floor and the lone server, so that whatever else the machine does
     // weighs on all three alike (on this machine one run's p99 moves by up to 2x).
-    let mut crowded = Table::open("crowded server", server_exe, &server_args())?;
+    let mut crowded =
+        RoundDriver::open(Server::launch(SERVER_ARGS).spawn().named("crowded server"));
     let crowded_pid = crowded.host.pid();
     let crowded_port = crowded.port;
     let mut line = Vec::with_capacity(WAITING);
-    for place in 1..=WAITING {
+    for _ in 1..=WAITING {
         // One at a time, each until the server has put it in line: a burst would only
         // measure the listen backlog.
-        let mut guest = Guest::connect(&format!("waiting guest {place}"), crowded_port)?;
-        guest.expect(" in line")?;
+        let mut guest = Guest::connect(crowded_port);
+        guest.expect(" in line");
         line.push(guest);
     }
     // Arrivals leave work behind them for a while (the server times a netcat hint for
@@ -258,48 +300,47 @@ fn measure(figures: &mut Figures) -> io::Result<()> {
     let ours = [std::process::id(), floor.host.pid(), pid, crowded_pid];
     let others_before = others_busy(&ours)?;
     let started = Instant::now();
-    for block in blocks(figures.rounds) {
-        for (i, table) in [&mut floor, &mut server, &mut crowded]
+    for block in blocks(measured.rounds) {
+        for (i, driver) in [&mut floor, &mut server, &mut crowded]
             .into_iter()
             .enumerate()
         {
-            let start = procfs::usage(table.host.pid())?;
-            rounds[i].extend(table.play(block)?);
-            usage[i].add(&procfs::usage(table.host.pid())?.since(&start));
+            let start = procfs::usage(driver.host.pid())?;
+            rounds[i].extend(driver.play(block)?);
+            usage[i].add(&procfs::usage(driver.host.pid())?.since(&start));
         }
         // The line's share of those rounds goes out after them: not during the next
-        // table's turn.
+        // server's turn.
         thread::sleep(LINE_CATCH_UP);
     }
     let [floor_rounds, alone_rounds, crowded_rounds] = rounds;
     let [floor_usage, alone_usage, crowded_usage] = usage;
-    figures.floor = Some(floor_rounds.summarise());
-    figures.alone = Some(alone_rounds.summarise());
-    figures.crowded = Some(crowded_rounds.summarise());
-    figures.floor_usage = Some(floor_usage);
-    figures.alone_usage = Some(alone_usage);
-    figures.crowded_usage = Some(crowded_usage);
-    let cpus = thread::available_parallelism().map_or(1, |n| n.get());
-    figures.others_busy = Some(
+    measured.floor = Some(floor_rounds.summarise());
+    measured.alone = Some(alone_rounds.summarise());
+    measured.crowded = Some(crowded_rounds.summarise());
+    measured.floor_usage = Some(floor_usage);
+    measured.alone_usage = Some(alone_usage);
+    measured.crowded_usage = Some(crowded_usage);
+    measured.others_busy = Some(
         others_busy(&ours)?
             .saturating_sub(others_before)
             .as_secs_f64()
-            / (started.elapsed().as_secs_f64() * cpus as f64),
+            / (started.elapsed().as_secs_f64() * measured.cpus as f64),
     );
-    figures.load_after = load_average();
+    measured.load_after = load_average();
     drop(floor);
 
-    figures.mid_move = Some(server.mid_move()?);
-    figures.one_guest = Some(procfs::footprint(pid)?);
+    measured.mid_move = Some(server.mid_move()?);
+    measured.one_guest = Some(procfs::footprint(pid)?);
     drop(server);
 
     let after_rounds = procfs::footprint(crowded_pid)?;
-    figures.crowd = Some(if after_rounds.rss >= in_line.rss {
+    measured.crowd = Some(if after_rounds.rss >= in_line.rss {
         after_rounds
     } else {
         in_line
     });
-    figures.still_waiting = Some(
+    measured.still_waiting = Some(
         line.iter_mut()
             .map(Guest::still_connected)
             .filter(|&open| open)
@@ -307,41 +348,24 @@ fn measure(figures: &mut Figures) -> io::Result<()> {
     );
     // All at once, as when a network drops: the server has work to do (each departure
     // moves everyone behind it up the line), and Ctrl-C is timed once that is done.
-    let threads_playing = figures.one_guest.map_or(0, |fp| fp.threads);
+    let threads_playing = measured.one_guest.map_or(0, |fp| fp.threads);
     drop(line);
-    figures.line_left = Some(settle(crowded_pid, threads_playing)?);
+    measured.line_left = Some(settle(crowded_pid, threads_playing)?);
 
     let host = &mut crowded.host;
-    let (to_exit, status) = host.interrupt(PATIENCE)?;
-    figures.ctrl_c = Some(to_exit);
-    figures.exit_status = Some(status.to_string());
-    figures.terminal = Some(compare(&host.before, &host.termios_now()?));
+    let pressed = Instant::now();
+    host.press(&[CTRL_C]);
+    let status = host.wait_exit(DEADLINE);
+    let exited = host.exited_at().expect("the exit was seen");
+    measured.ctrl_c = Some(exited - pressed);
+    measured.exit_status = Some(status.to_string());
+    measured.terminal = Some(compare(&host.termios_before(), &host.termios_now()));
     Ok(())
 }
 
-/// The server's flags for the bench.
-fn server_args() -> Vec<String> {
-    [
-        "--port",
-        "0",
-        "--bind",
-        "127.0.0.1",
-        // Nobody times out, but the guest's clock is armed whenever it is their move.
-        "--timeout",
-        "86400",
-        "--countdown",
-        "5",
-        "--max-guests",
-        "600",
-        // Every bot comes from 127.0.0.1.
-        "--max-per-ip",
-        "1000",
-        // A bot plays far faster than the flood limit allows a person to.
-        "--max-key-rate",
-        "0",
-    ]
-    .map(String::from)
-    .to_vec()
+/// The machine's CPUs, as the scheduler offers them to this process.
+fn cpus() -> usize {
+    thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// `rounds` cut into [`BLOCKS`] nearly equal blocks (fewer if there are fewer rounds).
@@ -401,10 +425,10 @@ fn filter_rate() -> Result<f64, String> {
     }
 }
 
-/// A game being played: a host on a pty and the bot guest playing against it. Dropping
-/// it kills the host's process.
-struct Table {
-    host: PtyChild,
+/// Rounds played between a host on a pty (the server, or the floor relay) and the bot
+/// guest, timed. Dropping it kills the host's process.
+struct RoundDriver {
+    host: Program,
     /// Where guests connect.
     port: u16,
     bot: Guest,
@@ -414,26 +438,25 @@ struct Table {
     unseen_in_a_row: usize,
 }
 
-impl Table {
-    /// Starts `program` on a pty and joins it as the playing guest.
-    fn open(name: &str, program: &Path, args: &[String]) -> io::Result<Table> {
-        let mut host = PtyChild::spawn(name, program, args)?;
-        let port = listening_port(&mut host)?;
-        Table::join(host, port)
+impl RoundDriver {
+    /// Waits until `host` listens and joins its game as the playing guest.
+    fn open(mut host: Program) -> RoundDriver {
+        let port = host.listening_port();
+        RoundDriver::join(host, port)
     }
 
     /// Joins the game hosted by `host` on `port` as the playing guest.
-    fn join(mut host: PtyChild, port: u16) -> io::Result<Table> {
-        let mut bot = Guest::connect("playing guest", port)?;
-        bot.expect("Welcome to the game")?;
-        host.expect("Player connected: ")?;
-        Ok(Table {
+    fn join(mut host: Program, port: u16) -> RoundDriver {
+        let mut bot = Guest::connect(port);
+        bot.expect("Welcome to the game");
+        host.expect("Player connected: ");
+        RoundDriver {
             host,
             port,
             bot,
             reads_visible: true,
             unseen_in_a_row: 0,
-        })
+        }
     }
 
     /// Plays `rounds` ties each way, alternating who moves first, and times the second
@@ -448,19 +471,21 @@ impl Table {
             let key = b"rps"[round / 2 % 3];
             if round % 2 == 0 {
                 let reads = self.host_reads()?;
-                self.host.type_keys(&[key])?;
+                self.host.press(&[key]);
                 thread::sleep(FIRST_MOVER_LEAD);
                 self.await_host_read(reads, &mut played)?;
-                let pressed = self.bot.press(key)?;
-                let seen = checked(self.bot.next_result()?, key, round)?;
-                checked(self.host.next_result()?, key, round)?;
+                let pressed = Instant::now();
+                self.bot.send(&[key]);
+                let seen = result_at(&mut self.bot, key, round)?;
+                result_at(&mut self.host, key, round)?;
                 played.host_first.push(seen - pressed);
             } else {
-                self.bot.press(key)?;
+                self.bot.send(&[key]);
                 thread::sleep(FIRST_MOVER_LEAD);
-                let pressed = self.host.type_keys(&[key])?;
-                let seen = checked(self.host.next_result()?, key, round)?;
-                checked(self.bot.next_result()?, key, round)?;
+                let pressed = Instant::now();
+                self.host.press(&[key]);
+                let seen = result_at(&mut self.host, key, round)?;
+                result_at(&mut self.bot, key, round)?;
                 played.guest_first.push(seen - pressed);
             }
         }
@@ -503,12 +528,12 @@ impl Table {
     /// The host's usage over [`WINDOW`] with the host's move in and the guest's awaited;
     /// then the round is finished so play can go on.
     fn mid_move(&mut self) -> io::Result<Usage> {
-        self.host.type_keys(b"r")?;
+        self.host.press(b"r");
         thread::sleep(SETTLE);
         let usage = window(self.host.pid())?;
-        self.bot.press(b'r')?;
-        checked(self.bot.next_result()?, b'r', 0)?;
-        checked(self.host.next_result()?, b'r', 0)?;
+        self.bot.send(b"r");
+        result_at(&mut self.bot, b'r', 0)?;
+        result_at(&mut self.host, b'r', 0)?;
         Ok(usage)
     }
 }
@@ -543,23 +568,17 @@ impl Rounds {
     }
 }
 
-/// Waits for the listening line and returns its port.
-fn listening_port(host: &mut PtyChild) -> io::Result<u16> {
-    let rest = host.expect("Listening for telnet connections on port ")?;
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    digits
-        .parse()
-        .map_err(|_| io::Error::other(format!("no port in the listening line: {rest:?}")))
-}
-
-/// The instant of `result` if it is the tie on `key` that round `round` should show.
-fn checked(result: RoundResult, key: u8, round: usize) -> io::Result<Instant> {
-    if result.moves == [key, key] {
-        return Ok(result.at);
+/// When `side` (the console or the bot) received the next result line, if it is the tie
+/// on `key` that round `round` should show.
+fn result_at(side: &mut impl Expect, key: u8, round: usize) -> io::Result<Instant> {
+    let seen = side.expect_seen(Pattern::RestOfLine("Player 0: "));
+    let tie = format!("{0}, Player 1: {0}", key as char);
+    if seen.matched == tie {
+        return Ok(seen.at);
     }
     Err(io::Error::other(format!(
-        "round {round}: expected the result of {0} against {0}, got {1} against {2}",
-        key as char, result.moves[0] as char, result.moves[1] as char
+        "round {round}: expected the result of {0} against {0}, got Player 0: {1}",
+        key as char, seen.matched
     )))
 }
 
@@ -636,7 +655,7 @@ struct Check {
     pass: bool,
 }
 
-fn checks(f: &Figures) -> Vec<Check> {
+fn checks(f: &Measured) -> Vec<Check> {
     let mut checks = Vec::new();
     let mut check = |key, asks: String, got: Option<(String, bool)>| {
         let (got, pass) = got.unwrap_or_else(|| ("not measured".to_owned(), false));
@@ -782,7 +801,7 @@ fn mib(bytes: u64) -> String {
 }
 
 /// The human-readable report.
-fn table(f: &Figures, checks: &[Check]) -> String {
+fn table(f: &Measured, checks: &[Check]) -> String {
     let mut out = String::new();
     let o = &mut out;
     let _ = writeln!(
@@ -968,7 +987,7 @@ fn table(f: &Figures, checks: &[Check]) -> String {
 }
 
 /// The figures as one flat JSON object: microseconds, bytes and counts, then verdicts.
-fn json(f: &Figures, checks: &[Check], error: Option<&io::Error>) -> String {
+fn json(f: &Measured, checks: &[Check], error: Option<&String>) -> String {
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut put = |key: &str, value: String| fields.push((key.to_owned(), value));
     let us = |d: Duration| format!("{:.1}", micros(d));
@@ -1143,7 +1162,7 @@ fn json(f: &Figures, checks: &[Check], error: Option<&io::Error>) -> String {
         put(c.key, c.pass.to_string());
     }
     put("all_pass", checks.iter().all(|c| c.pass).to_string());
-    put("error", opt(error.map(|err| quote(&err.to_string()))));
+    put("error", opt(error.map(|err| quote(err))));
 
     let body: Vec<String> = fields
         .iter()
@@ -1153,7 +1172,7 @@ fn json(f: &Figures, checks: &[Check], error: Option<&io::Error>) -> String {
 }
 
 /// Every timed round as `run,way,round,us`, to look at the tail behind a p99.
-fn samples_csv(f: &Figures) -> String {
+fn samples_csv(f: &Measured) -> String {
     let mut out = String::from("run,way,round,us\n");
     let runs = [
         ("floor", &f.floor),

@@ -207,21 +207,12 @@ impl Program {
             Some(pipe) => Keyboard::Pipe(Some(pipe)),
             None => Keyboard::Nothing,
         };
-        Program {
-            pidfd: pidfd_open(child.id()).ok(),
-            name,
-            child,
-            status: None,
-            exited_at: None,
-            keyboard,
-            console,
-            stderr,
-            pty: Some(Pty {
-                master,
-                _slave: slave,
-                before,
-            }),
-        }
+        let pty = Pty {
+            master,
+            _slave: slave,
+            before,
+        };
+        Program::started(name, child, keyboard, console, stderr, Some(pty))
     }
 
     pub(crate) fn spawn_piped(mut command: Command, stdin: Stdio) -> Program {
@@ -239,16 +230,30 @@ impl Program {
             Some(pipe) => Keyboard::Pipe(Some(pipe)),
             None => Keyboard::Nothing,
         };
+        let console = Output::drain(&name, stdout);
+        let stderr = Some(Output::drain(&format!("{name} stderr"), stderr));
+        Program::started(name, child, keyboard, console, stderr, None)
+    }
+
+    /// The program just spawned as `child`, its output already being drained.
+    fn started(
+        name: String,
+        child: Child,
+        keyboard: Keyboard,
+        console: Output,
+        stderr: Option<Output>,
+        pty: Option<Pty>,
+    ) -> Program {
         Program {
-            console: Output::drain(&name, stdout),
-            stderr: Some(Output::drain(&format!("{name} stderr"), stderr)),
             pidfd: pidfd_open(child.id()).ok(),
             name,
             child,
             status: None,
             exited_at: None,
             keyboard,
-            pty: None,
+            console,
+            stderr,
+            pty,
         }
     }
 

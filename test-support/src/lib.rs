@@ -1,8 +1,8 @@
 //! The harness shared by roshambo's integration tests and benchmarks: the real
 //! `roshambo` binary with its console on a pseudo-terminal (or on pipes), guests as TCP
 //! clients on 127.0.0.1, and waits that always end at a deadline with the transcript in
-//! the failure message. Does IO (processes, pseudo-terminals, sockets, /proc); only
-//! [`text`](Pattern) and the guest's telnet parser are pure.
+//! the failure message. Does IO (processes, pseudo-terminals, sockets, /proc); only the
+//! text matching ([`Pattern`]) and the guest's telnet parser are pure.
 //!
 //! Every wait is for an event (text on a console or a socket, an end of stream, an
 //! exit), never a bare sleep; only the `expect_absent*` checks wait out a window, because

@@ -427,49 +427,47 @@ impl Expect for Program {
     fn expect_seen(&mut self, pattern: Pattern<'_>) -> Seen {
         let deadline = Instant::now() + DEADLINE;
         let shared = self.console.shared.clone();
+        let mut captured = shared.lock();
         let why = loop {
+            let bytes = captured.received.bytes();
+            if let Some(found) = pattern.find(bytes, self.console.cursor) {
+                let seen = Seen {
+                    skipped: lossy(&bytes[self.console.cursor..found.start]),
+                    matched: lossy(&bytes[found.clone()]),
+                    at: captured
+                        .received
+                        .arrived(found.end.max(1) - 1)
+                        .expect("a match arrived"),
+                };
+                self.console.cursor = found.end;
+                return seen;
+            }
+            if captured.ended {
+                break "the output ended".to_string();
+            }
             let now = Instant::now();
-            // The lock is held only inside this block: `fail` takes it again.
-            let seen = {
-                let captured = shared.lock();
-                let bytes = captured.received.bytes();
-                if let Some(found) = pattern.find(bytes, self.console.cursor) {
-                    let seen = Seen {
-                        skipped: lossy(&bytes[self.console.cursor..found.start]),
-                        matched: lossy(&bytes[found.clone()]),
-                        at: captured
-                            .received
-                            .arrived(found.end.max(1) - 1)
-                            .expect("a match arrived"),
-                    };
-                    self.console.cursor = found.end;
-                    return seen;
-                }
-                if captured.ended {
-                    break "the output ended".to_string();
-                }
-                if now >= deadline {
-                    break format!("timed out after {} s", DEADLINE.as_secs());
-                }
-                bytes.len()
-            };
+            if now >= deadline {
+                break format!("timed out after {} s", DEADLINE.as_secs());
+            }
+            let len = bytes.len();
+            // In steps, to notice an exit.
+            captured = shared.wait(captured, (deadline - now).min(EXIT_CHECK));
+            if captured.received.bytes().len() > len || captured.ended {
+                continue;
+            }
+            // Nothing came for a step: only then look at the child, so that waiting for
+            // a reply costs no more than sleeping (the benches time replies with it).
             if let (Some(status), Some(exited_at)) = (self.try_status(), self.exited_at) {
-                let quiet_since = shared
-                    .lock()
+                let quiet_since = captured
                     .received
                     .last_arrival()
                     .map_or(exited_at, |t| t.max(exited_at));
-                if now.duration_since(quiet_since) >= QUIET_AFTER_EXIT {
+                if Instant::now().duration_since(quiet_since) >= QUIET_AFTER_EXIT {
                     break format!("it exited ({status}) and said nothing more");
                 }
             }
-            let captured = shared.lock();
-            if captured.received.bytes().len() == seen && !captured.ended {
-                // In steps, to notice an exit.
-                let step = deadline.saturating_duration_since(now).min(EXIT_CHECK);
-                drop(shared.wait(captured, step));
-            }
         };
+        drop(captured);
         self.fail(&format!("{why} waiting for {pattern}"))
     }
 

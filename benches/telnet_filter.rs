@@ -2,7 +2,7 @@
 //! Enters, negotiation, NAWS, NOPs) fed in 4 KiB reads: best, median and worst of N passes
 //! over 16 MiB. Run with `cargo bench --bench telnet_filter`.
 
-#[path = "common/filter_load.rs"]
+#[path = "filter_load/mod.rs"]
 mod filter_load;
 
 use std::panic;

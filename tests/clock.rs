@@ -1,9 +1,7 @@
 //! The guest's clock: the last seconds counted aloud, the time-out, a valid move stopping
 //! the clock and each new game starting it again. Short flags keep the tests quick.
 
-mod common;
-
-use common::Server;
+use roshambo_test_support::{Expect, Server};
 use std::time::{Duration, Instant};
 
 #[test]

@@ -2,9 +2,7 @@
 //! way out (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT, Ctrl-D, a panic), guests told good-bye,
 //! and a console that is a pipe or /dev/null. The real binary on a real pty.
 
-mod common;
-
-use common::{Ended, Guest, Server, DEADLINE};
+use roshambo_test_support::{Ended, Expect, Guest, Server, DEADLINE};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use termios::{ECHO, ICANON, ISIG, VMIN, VTIME};

@@ -2,9 +2,7 @@
 //! `--help` and `--version`, a port already in use (status 1), and `--log-file`. Each
 //! run is on a pty, to prove a failed start leaves the terminal as it was.
 
-mod common;
-
-use common::{temp_path, Program, Server, DEADLINE};
+use roshambo_test_support::{temp_path, Expect, Program, Server, DEADLINE};
 use std::net::{Ipv4Addr, TcpListener};
 
 /// Runs roshambo with `args` on a pty (stderr on a pipe of its own) until it exits.

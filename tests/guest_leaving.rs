@@ -1,9 +1,7 @@
 //! A guest leaving mid-match, every way a client can: FIN, RST, Ctrl-C, Ctrl-D, IAC IP,
 //! IAC EOF. The host is told, and the server goes on serving the next guest.
 
-mod common;
-
-use common::{Guest, Server};
+use roshambo_test_support::{Expect, Guest, Server};
 
 /// A new guest can still be seated and play a game to its end.
 fn next_guest_plays(server: &mut Server) {

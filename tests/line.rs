@@ -3,9 +3,7 @@
 //! the next guest seated the moment a match ends, and `--max-guests` / `--max-per-ip`
 //! turning the next connection away. The real binary on a pty, guests on real sockets.
 
-mod common;
-
-use common::{Guest, Server, DEADLINE};
+use roshambo_test_support::{Expect, Guest, Server, DEADLINE};
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, TcpStream};
 use std::os::fd::FromRawFd;

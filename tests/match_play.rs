@@ -2,9 +2,7 @@
 //! end, invalid keys, Enter in every spelling, and changing a move. The real binary on a
 //! pty, a guest on a real socket.
 
-mod common;
-
-use common::{Server, GREETING};
+use roshambo_test_support::{Expect, Server, GREETING};
 
 #[test]
 fn a_whole_match_is_played_and_the_guest_is_closed_after_the_thanks() {

@@ -3,9 +3,7 @@
 //! bounded memory, never slows the host's game, and the worst are dropped. The real
 //! binary on a pty, the misbehaving clients on raw sockets.
 
-mod common;
-
-use common::{Guest, Server, DEADLINE};
+use roshambo_test_support::{Expect, Guest, Server, DEADLINE};
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::os::fd::{AsRawFd, FromRawFd};

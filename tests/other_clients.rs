@@ -3,9 +3,7 @@
 //! netcat's first game and hint are in tests/telnet_client.rs. Skipped loudly when a
 //! client is missing, unless ROSHAMBO_REQUIRE_CLIENTS=1.
 
-mod common;
-
-use common::{require_client, Program, Server, DEADLINE};
+use roshambo_test_support::{require_client, Expect, Program, Server, DEADLINE};
 use std::process::Stdio;
 
 /// What the server tells a client that never answers telnet negotiation.

@@ -14,9 +14,7 @@
 //!
 //! SIGQUIT (Ctrl-\) is in tests/console.rs with the other ways the server stops.
 
-mod common;
-
-use common::{require_client, roshambo, Guest, Program, DEADLINE};
+use roshambo_test_support::{require_client, roshambo, Expect, Guest, Program, DEADLINE};
 use std::thread;
 use std::time::{Duration, Instant};
 use termios::{Termios, ECHO, ICANON};

@@ -2,9 +2,7 @@
 //! mode, no local echo) and OpenBSD `nc` (whole lines, and a hint for clients that never
 //! negotiate). Skipped loudly when a client is missing, unless ROSHAMBO_REQUIRE_CLIENTS=1.
 
-mod common;
-
-use common::{require_client, Guest, Program, Server};
+use roshambo_test_support::{require_client, Expect, Guest, Program, Server};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 

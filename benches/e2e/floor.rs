@@ -5,6 +5,7 @@
 //! on its own pty (the bench binary re-executed with [`ARG`]), so it crosses the same
 //! process, terminal and socket boundaries as the server.
 
+use roshambo_test_support::GREETING;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, TcpListener};
@@ -45,7 +46,7 @@ fn relay() -> io::Result<()> {
     writeln!(screen, "Listening for telnet connections on port {port}")?;
     let (mut guest, addr) = listener.accept()?;
     guest.set_nodelay(true)?;
-    guest.write_all(b"\xff\xfb\x01\xff\xfb\x03Welcome to the game\r\n")?;
+    guest.write_all(&[&GREETING[..], b"Welcome to the game\r\n"].concat())?;
     writeln!(screen, "Player connected: {addr}")?;
 
     let mut moves: [Option<u8>; 2] = [None, None];

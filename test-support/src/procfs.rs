@@ -1,5 +1,6 @@
-//! What the kernel says a process costs: CPU time, context switches, resident memory and
-//! threads, read from /proc. Does IO (reads /proc files only; the process is not disturbed).
+//! What the kernel says a process costs: CPU time, context switches, resident memory,
+//! threads and open descriptors, read from /proc. Does IO (reads /proc files only; the
+//! process is not disturbed).
 
 use std::fs;
 use std::io;
@@ -263,6 +264,23 @@ pub fn footprint(pid: u32) -> io::Result<Footprint> {
         rss: field(&status, "VmRSS:").ok_or_else(|| missing("VmRSS"))? * 1024,
         threads: field(&status, "Threads:").ok_or_else(|| missing("Threads"))?,
     })
+}
+
+/// `pid`'s open file descriptors: the entries of /proc/PID/fd.
+pub fn fd_count(pid: u32) -> io::Result<usize> {
+    dir_len(pid, "fd")
+}
+
+/// `pid`'s threads: the entries of /proc/PID/task.
+pub fn thread_count(pid: u32) -> io::Result<usize> {
+    dir_len(pid, "task")
+}
+
+fn dir_len(pid: u32, dir: &str) -> io::Result<usize> {
+    let path = format!("/proc/{pid}/{dir}");
+    let entries =
+        fs::read_dir(&path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?;
+    Ok(entries.count())
 }
 
 /// The number after `name` in a /proc status file (kB for sizes).

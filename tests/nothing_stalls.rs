@@ -66,7 +66,9 @@ impl Unread {
     }
 
     fn press(&mut self, keys: &[u8]) {
-        self.keys.write_all(keys).expect("the console's keys are taken");
+        self.keys
+            .write_all(keys)
+            .expect("the console's keys are taken");
     }
 
     /// Sends `signal` and waits for the exit, returning how long it took.
@@ -86,17 +88,22 @@ impl Drop for Unread {
     }
 }
 
-/// Reads the console until the listening line names the port.
+/// Reads the console's banner, up to the end of its keys line, and returns the port its
+/// listening line names.
 fn listening_port(screen: &mut File) -> u16 {
     let mut seen = Vec::new();
     let mut buf = [0u8; 256];
     let prefix = "Listening for telnet connections on port ";
+    let banner_end = "Ctrl-C stops the server.";
     loop {
         let text = String::from_utf8_lossy(&seen);
-        if let Some(rest) = text.split(prefix).nth(1) {
-            if let Some((port, _)) = rest.split_once('\n') {
-                return port.trim().parse().expect("a port number");
-            }
+        let ended = text
+            .split_once(banner_end)
+            .is_some_and(|(_, after)| after.contains('\n'));
+        if ended {
+            let rest = text.split(prefix).nth(1).expect("the listening line");
+            let (port, _) = rest.split_once('\n').expect("its end");
+            return port.trim().parse().expect("a port number");
         }
         let n = screen.read(&mut buf).expect("the console is readable");
         assert!(n > 0, "the server ended before it listened: {text}");
@@ -185,7 +192,11 @@ fn ctrl_s_on_the_console_is_a_key_and_the_game_goes_on() {
     let mut server = Server::start(&[]);
     let mut guest = server.seat_guest();
     let before = server.termios_before();
-    assert_ne!(before.c_iflag & termios::IXON, 0, "the pty starts with IXON on");
+    assert_ne!(
+        before.c_iflag & termios::IXON,
+        0,
+        "the pty starts with IXON on"
+    );
     assert_eq!(
         server.termios_now().c_iflag & termios::IXON,
         0,
@@ -219,6 +230,9 @@ fn a_log_fifo_nobody_drains_stalls_nothing() {
             "600",
             "--max-key-rate",
             "0",
+            // A match that lasts: the first to 50,001 wins.
+            "--best-of",
+            "100001",
             "--log-file",
             path_arg,
             "--log-level",
@@ -235,7 +249,7 @@ fn a_log_fifo_nobody_drains_stalls_nothing() {
         guest.send(&[visitor]);
         guest.expect_line(&format!("Player 0: r, Player 1: {}", visitor as char));
         if visitor == b's' {
-            // Keep the match going: the guest wins one back.
+            // The guest wins one back.
             server.press(b"s");
             guest.send(b"r");
             guest.expect_line("Player 0: s, Player 1: r");
@@ -302,7 +316,10 @@ fn a_guests_arrow_or_function_key_is_one_invalid_key_and_never_a_move() {
     for (name, bytes) in MANY_BYTE_KEYS {
         guest.send(bytes);
         let before = guest.expect_line("Invalid key");
-        assert!(!before.contains("Player 0"), "{name} played a move: {before}");
+        assert!(
+            !before.contains("Player 0"),
+            "{name} played a move: {before}"
+        );
         guest.send(b"x");
         let between = guest.expect_line("Invalid key");
         assert_eq!(between.trim(), "", "{name} was one key press, not several");
@@ -320,7 +337,10 @@ fn the_hosts_arrow_function_key_or_accent_is_one_invalid_key_and_never_a_move() 
     for (name, bytes) in MANY_BYTE_KEYS {
         server.press(bytes);
         let before = server.expect_line("Invalid key");
-        assert!(!before.contains("Player 0"), "{name} played a move: {before}");
+        assert!(
+            !before.contains("Player 0"),
+            "{name} played a move: {before}"
+        );
         server.press(b"x");
         let between = server.expect_line("Invalid key");
         assert_eq!(between.trim(), "", "{name} was one key press, not several");
@@ -336,6 +356,9 @@ fn the_hosts_arrow_function_key_or_accent_is_one_invalid_key_and_never_a_move() 
 #[test]
 fn a_flood_of_connections_from_one_address_spawns_no_thread_for_those_turned_away() {
     let mut server = Server::start(&["--max-per-ip", "4", "--max-guests", "32"]);
+    // Once a key is answered, every thread the server keeps is running.
+    server.press(b"x");
+    server.expect("No guest yet");
     let base = server.thread_count();
     let mut peak = base;
     let mut turned_away = 0;
@@ -360,8 +383,8 @@ fn a_flood_of_connections_from_one_address_spawns_no_thread_for_those_turned_awa
         "one reader per admitted guest and nothing for the turned away: {base} threads \
          before, {peak} at the peak"
     );
-    // The host is still answered.
-    server.press(b"x");
+    // The host is still answered: the first four guests came, one plays.
+    server.press(b"y");
     server.expect_line("Invalid key");
 }
 

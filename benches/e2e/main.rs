@@ -2,7 +2,8 @@
 //! guest over loopback) against a minimal poll(2) relay measured in the same run, and
 //! of a second server with 500 guests waiting in line, the three taking turns; the
 //! server's CPU, context switches, memory and threads, the time from Ctrl-C to exit,
-//! and the telnet filter's throughput; each figure next to its target. Prints a table
+//! the quiet right after a guest joins, a flood of 1000 connections, and the telnet
+//! filter's throughput; each figure next to its target. Prints a table
 //! and writes target/bench/e2e.json. Run with `cargo bench --bench e2e`.
 //!
 //! This file measures; [`report`] turns what it measured into the figures and shows
@@ -15,6 +16,7 @@
 #[path = "../filter_load/mod.rs"]
 mod filter_load;
 mod floor;
+mod hostile;
 mod report;
 
 use roshambo_test_support::procfs::{self, Footprint, Usage};
@@ -196,6 +198,10 @@ struct Measured {
     /// Whether the terminal's settings after the exit equal those before the spawn, and
     /// if not, how they differ.
     terminal: Option<Result<(), String>>,
+    /// The server's use in the 3 s right after a telnet guest joined.
+    just_joined: Option<Usage>,
+    /// A flood of connections from many addresses against the default limits.
+    flood: Option<hostile::Flood>,
 }
 
 /// Key-to-result latency both ways.
@@ -352,6 +358,10 @@ fn measure(measured: &mut Measured) -> io::Result<()> {
     measured.ctrl_c = Some(exited - pressed);
     measured.exit_status = Some(status.to_string());
     measured.terminal = Some(compare(&host.termios_before(), &host.termios_now()));
+    drop(crowded);
+
+    measured.just_joined = Some(hostile::just_joined()?);
+    measured.flood = Some(hostile::flood()?);
     Ok(())
 }
 

@@ -4,8 +4,8 @@
 //! what was measured in, text out; main writes it.
 
 use crate::{
-    Latencies, Measured, Summary, FILTER_PASSES, FIRST_MOVER_LEAD, QUIET, SETTLE_LIMIT, WAITING,
-    WAYS, WINDOW,
+    hostile, Latencies, Measured, Summary, FILTER_PASSES, FIRST_MOVER_LEAD, QUIET, SETTLE_LIMIT,
+    WAITING, WAYS, WINDOW,
 };
 use roshambo_test_support::procfs::{Footprint, Usage};
 use serde_json::{Map, Value as Json};
@@ -17,7 +17,13 @@ const P50_VS_FLOOR: f64 = 1.3;
 const P99_VS_FLOOR: f64 = 2.0;
 const P99_CROWDED_VS_NONE: f64 = 1.5;
 const RSS_ONE_GUEST: u64 = 4 << 20;
-const RSS_CROWDED: u64 = 64 << 20;
+const RSS_CROWDED: u64 = 16 << 20;
+/// Threads with the line full: one reader a guest, and a few of the server's own.
+const THREADS_CROWDED: u64 = WAITING as u64 + 10;
+/// Threads a flood may take the server to: one reader per guest let in, a few more.
+const THREADS_FLOOD: u64 = hostile::MAX_GUESTS + 10;
+/// The host's key during a flood, at the 99th percentile.
+const FLOOD_HOST_P99: Duration = Duration::from_millis(5);
 const CTRL_C_TO_EXIT: Duration = Duration::from_millis(100);
 const FILTER_RATE: f64 = 1e9;
 
@@ -326,6 +332,11 @@ impl Report {
         for (name, usage, asks) in [
             ("idle", &m.idle, "no context switch in 3 s idle"),
             ("mid_move", &m.mid_move, "no context switch in 3 s mid-move"),
+            (
+                "just_joined",
+                &m.just_joined,
+                "no context switch in 3 s after a join",
+            ),
         ] {
             let u = usage.as_ref();
             list.extend([
@@ -398,7 +409,55 @@ impl Report {
                 format!("RSS with {WAITING} in line <= {}", mib(RSS_CROWDED as f64)),
                 Compare::AtMost(RSS_CROWDED as f64),
             ),
-            Figure::count("threads_500_waiting", Unit::Count, threads(&m.crowd)),
+            Figure::count("threads_500_waiting", Unit::Count, threads(&m.crowd)).held_to(
+                "pass_threads_500_waiting",
+                format!("threads with {WAITING} in line <= {THREADS_CROWDED}"),
+                Compare::AtMost(THREADS_CROWDED as f64),
+            ),
+        ]);
+        let flood = m.flood.as_ref();
+        let flood_keys = flood
+            .filter(|f| !f.host_keys.is_empty())
+            .map(|f| Summary::of(f.host_keys.clone()));
+        list.extend([
+            Figure::count(
+                "flood_connections",
+                Unit::Count,
+                flood.map(|_| hostile::FLOOD_CONNECTIONS as u64),
+            ),
+            Figure::micros("flood_took_us", flood.map(|f| f.took)),
+            Figure::count(
+                "flood_threads_before",
+                Unit::Count,
+                flood.map(|f| f.threads_before),
+            ),
+            Figure::count(
+                "flood_threads_peak",
+                Unit::Count,
+                flood.map(|f| f.threads_peak),
+            )
+            .held_to(
+                "pass_flood_threads",
+                format!(
+                    "threads in a {}-connection flood <= {THREADS_FLOOD}",
+                    hostile::FLOOD_CONNECTIONS
+                ),
+                Compare::AtMost(THREADS_FLOOD as f64),
+            ),
+            Figure::count(
+                "flood_host_keys",
+                Unit::Count,
+                flood.map(|f| f.host_keys.len() as u64),
+            ),
+            Figure::micros("flood_host_key_p50_us", flood_keys.map(|s| s.p50)),
+            Figure::micros("flood_host_key_p99_us", flood_keys.map(|s| s.p99)).held_to(
+                "pass_flood_host_key_p99",
+                format!(
+                    "host's key p99 in a flood <= {} ms",
+                    FLOOD_HOST_P99.as_millis()
+                ),
+                Compare::AtMost(micros(FLOOD_HOST_P99)),
+            ),
         ]);
         // After the memory with the line full, what it costs the players' latency.
         for way in WAYS {
@@ -590,6 +649,7 @@ impl Report {
         for (label, name) in [
             ("idle 3 s, no guest", "idle"),
             ("mid-move 3 s, clock armed", "mid_move"),
+            ("3 s after a telnet join", "just_joined"),
         ] {
             let figure = |what: &str| self.number(&format!("{name}_{what}"));
             let (Some(switches), Some(voluntary), Some(involuntary), Some(on_cpu), Some(cpu)) = (
@@ -646,6 +706,35 @@ impl Report {
                 _ => {
                     let _ = writeln!(o, "  {label:<28} not measured");
                 }
+            }
+        }
+        match (
+            self.number("flood_threads_before"),
+            self.number("flood_threads_peak"),
+            self.number("flood_host_key_p50_us"),
+            self.number("flood_host_key_p99_us"),
+            self.number("flood_host_keys"),
+            self.number("flood_took_us"),
+        ) {
+            (Some(before), Some(peak), Some(p50), Some(p99), Some(keys), Some(took)) => {
+                let label = format!("flood of {}", hostile::FLOOD_CONNECTIONS);
+                let _ = writeln!(
+                    o,
+                    "  {label:<28} from {} addresses in {:.0} ms: threads {before:.0} before, \
+                     {peak:.0} at the peak",
+                    hostile::FLOOD_ADDRESSES,
+                    took / 1e3
+                );
+                let _ = writeln!(
+                    o,
+                    "  {:<28} the host's key answered in p50 {:.2} ms, p99 {:.2} ms ({keys:.0} presses)",
+                    "",
+                    p50 / 1e3,
+                    p99 / 1e3
+                );
+            }
+            _ => {
+                let _ = writeln!(o, "  {:<28} not measured", "flood");
             }
         }
         if let Some(still) = self.number("waiting_still_connected") {

@@ -1,0 +1,137 @@
+//! The bench's hostile phases: a flood of connections from many loopback addresses
+//! while the host keeps pressing keys, and the three seconds right after a telnet guest
+//! joins. Each starts a server of its own with the default limits.
+
+use crate::{window, SETTLE};
+use roshambo_test_support::procfs::{self, Usage};
+use roshambo_test_support::{Expect, Guest, Pattern, Server};
+use std::io;
+use std::net::{Ipv4Addr, SocketAddrV4, TcpStream};
+use std::os::fd::FromRawFd;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Connections in the flood, and the loopback addresses they come from.
+pub const FLOOD_CONNECTIONS: usize = 1000;
+pub const FLOOD_ADDRESSES: u8 = 50;
+
+/// The server's defaults the flood runs against.
+pub const MAX_GUESTS: u64 = 32;
+
+/// What the flood showed.
+#[derive(Debug)]
+pub struct Flood {
+    /// Threads before the flood, and the most seen during it.
+    pub threads_before: u64,
+    pub threads_peak: u64,
+    /// The host's key to "Invalid key" on the console, each time it was pressed while
+    /// the flood went on.
+    pub host_keys: Vec<Duration>,
+    /// How long the flood took.
+    pub took: Duration,
+}
+
+/// Floods a fresh server with [`FLOOD_CONNECTIONS`] connections from
+/// [`FLOOD_ADDRESSES`] addresses (127.0.0.2 on), each kept open, while the host presses
+/// a key that is no move over and over and a thread samples the server's threads.
+pub fn flood() -> io::Result<Flood> {
+    let mut server = Server::start(&["--bind", "127.0.0.1"]);
+    let pid = server.pid();
+    let port = server.port();
+    let _player = server.seat_guest();
+    thread::sleep(SETTLE);
+    let threads_before = procfs::footprint(pid)?.threads;
+
+    let done = Arc::new(AtomicBool::new(false));
+    let peak = Arc::new(AtomicU64::new(threads_before));
+    let sampler = {
+        let (done, peak) = (done.clone(), peak.clone());
+        thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                if let Ok(fp) = procfs::footprint(pid) {
+                    peak.fetch_max(fp.threads, Ordering::Relaxed);
+                }
+                thread::sleep(Duration::from_micros(500));
+            }
+        })
+    };
+    let flooder = {
+        let done = done.clone();
+        thread::spawn(move || -> io::Result<(Vec<TcpStream>, Duration)> {
+            let started = Instant::now();
+            let mut open = Vec::with_capacity(FLOOD_CONNECTIONS);
+            for n in 0..FLOOD_CONNECTIONS {
+                let from = Ipv4Addr::new(127, 0, 0, 2 + (n % usize::from(FLOOD_ADDRESSES)) as u8);
+                open.push(connect_from(from, port)?);
+            }
+            let took = started.elapsed();
+            done.store(true, Ordering::Relaxed);
+            Ok((open, took))
+        })
+    };
+    let mut host_keys = Vec::new();
+    while !done.load(Ordering::Relaxed) {
+        let pressed = Instant::now();
+        server.press(b"x");
+        let seen = server.expect_seen(Pattern::Line("Invalid key"));
+        host_keys.push(seen.at.saturating_duration_since(pressed));
+    }
+    let (open, took) = flooder.join().expect("the flooder ran")?;
+    sampler.join().expect("the sampler ran");
+    // Sampled once more with every connection made: the admitted ones' readers.
+    let threads_peak = peak
+        .load(Ordering::Relaxed)
+        .max(procfs::footprint(pid)?.threads);
+    drop(open);
+    Ok(Flood {
+        threads_before,
+        threads_peak,
+        host_keys,
+        took,
+    })
+}
+
+/// A connection to 127.0.0.1:`port` from `from`: std cannot bind before connecting.
+fn connect_from(from: Ipv4Addr, port: u16) -> io::Result<TcpStream> {
+    // SAFETY: plain socket(2); the result is checked before use.
+    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `fd` is a new socket that nothing else owns.
+    let stream = unsafe { TcpStream::from_raw_fd(fd) };
+    let addr = |ip: Ipv4Addr, port: u16| libc::sockaddr_in {
+        sin_family: libc::AF_INET as libc::sa_family_t,
+        sin_port: port.to_be(),
+        sin_addr: libc::in_addr {
+            s_addr: u32::from(ip).to_be(),
+        },
+        sin_zero: [0; 8],
+    };
+    let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+    let local = addr(from, 0);
+    // SAFETY: `local` is a sockaddr_in of `len` bytes, for a socket of its family.
+    if unsafe { libc::bind(fd, (&local as *const libc::sockaddr_in).cast(), len) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let remote = addr(*SocketAddrV4::new(Ipv4Addr::LOCALHOST, port).ip(), port);
+    // SAFETY: as above.
+    if unsafe { libc::connect(fd, (&remote as *const libc::sockaddr_in).cast(), len) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(stream)
+}
+
+/// The server's context switches in the [`crate::WINDOW`] right after a telnet guest
+/// has joined and negotiated: the netcat hint it no longer needs must not wake anyone,
+/// and the clock's first number is not due yet.
+pub fn just_joined() -> io::Result<Usage> {
+    let mut server = Server::start(&["--bind", "127.0.0.1"]);
+    let pid = server.pid();
+    let _guest: Guest = server.seat_guest();
+    // The guest's answers to the greeting are handled (the hint is cancelled then).
+    thread::sleep(Duration::from_millis(100));
+    window(pid)
+}

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 const EVENT_BACKLOG: usize = 1024;
 
 /// How long the last lines may take to reach a console or log that is slow or stalled.
-const LAST_WORDS_PATIENCE: Duration = Duration::from_millis(40);
+const LAST_WORDS_PATIENCE: Duration = Duration::from_millis(25);
 
 fn main() -> ExitCode {
     let config = match flags::parse(std::env::args_os().skip(1)) {

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 const PROMPTLY: Duration = Duration::from_secs(3);
 
 /// Rounds that write far more than any pipe, pty or FIFO buffer holds (64 KiB).
-const MANY_ROUNDS: usize = 3000;
+const MANY_ROUNDS: usize = 4000;
 
 /// A pipe as (read end, write end).
 fn pipe() -> (File, File) {

@@ -1,13 +1,16 @@
 //! The bench's hostile phases: a flood of connections from many loopback addresses
-//! while the host keeps pressing keys, and the three seconds right after a telnet guest
-//! joins. Each starts a server of its own with the default limits.
+//! while the host keeps pressing keys, the three seconds right after a telnet guest
+//! joins, and a stop while the console has long been unread. Each starts a server of its own with the default limits.
 
 use crate::{window, SETTLE};
 use roshambo_test_support::procfs::{self, Usage};
-use roshambo_test_support::{Expect, Guest, Pattern, Server};
-use std::io;
+use roshambo_test_support::{roshambo, Expect, Guest, Pattern, Server, DEADLINE};
+use std::fs::File;
+use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddrV4, TcpStream};
 use std::os::fd::FromRawFd;
+use std::os::fd::OwnedFd;
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread;
@@ -134,4 +137,71 @@ pub fn just_joined() -> io::Result<Usage> {
     // The guest's answers to the greeting are handled (the hint is cancelled then).
     thread::sleep(Duration::from_millis(100));
     window(pid)
+}
+
+/// Tied rounds played with the console unread before the stop: far more output than
+/// the pipe holds, so the server is holding and dropping lines when it is told to stop.
+const STALLED_ROUNDS: usize = 6000;
+
+/// How long SIGTERM takes to stop a server whose stdout is a pipe nobody has read for
+/// [`STALLED_ROUNDS`] rounds (as `roshambo | less` left paused).
+pub fn stop_with_console_stalled() -> io::Result<Duration> {
+    let (mut screen, stdout) = pipe()?;
+    let mut child = Command::new(roshambo())
+        .args(["--port", "0", "--bind", "127.0.0.1", "--timeout", "86400"])
+        .args(["--max-key-rate", "0"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::from(stdout))
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut keys = child.stdin.take().expect("piped stdin");
+    let mut banner = Vec::new();
+    let mut buf = [0u8; 256];
+    let port = loop {
+        let n = screen.read(&mut buf)?;
+        if n == 0 {
+            return Err(io::Error::other("the server ended before it listened"));
+        }
+        banner.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&banner);
+        let port = text
+            .split("on port ")
+            .nth(1)
+            .and_then(|rest| rest.split_once('\n'))
+            .and_then(|(port, _)| port.trim().parse::<u16>().ok());
+        if let Some(port) = port {
+            break port;
+        }
+    };
+    let mut guest = Guest::connect(port);
+    guest.expect_line("Welcome to the game");
+    for _ in 0..STALLED_ROUNDS {
+        keys.write_all(b"r")?;
+        guest.send(b"r");
+        guest.expect_line("Player 0: r, Player 1: r");
+    }
+    let asked = Instant::now();
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let deadline = asked + DEADLINE;
+    loop {
+        if child.try_wait()?.is_some() {
+            return Ok(asked.elapsed());
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            return Err(io::Error::other("SIGTERM did not stop the server"));
+        }
+        thread::sleep(Duration::from_micros(200));
+    }
+}
+
+fn pipe() -> io::Result<(File, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: pipe2 just made both, and nothing else owns them.
+    unsafe { Ok((File::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1]))) }
 }

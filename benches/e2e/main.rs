@@ -202,6 +202,8 @@ struct Measured {
     just_joined: Option<Usage>,
     /// A flood of connections from many addresses against the default limits.
     flood: Option<hostile::Flood>,
+    /// SIGTERM to exit, with the console long unread.
+    stalled_stop: Option<Duration>,
 }
 
 /// Key-to-result latency both ways.
@@ -362,6 +364,7 @@ fn measure(measured: &mut Measured) -> io::Result<()> {
 
     measured.just_joined = Some(hostile::just_joined()?);
     measured.flood = Some(hostile::flood()?);
+    measured.stalled_stop = Some(hostile::stop_with_console_stalled()?);
     Ok(())
 }
 

@@ -500,6 +500,14 @@ impl Report {
                 Compare::AtMost(micros(CTRL_C_TO_EXIT)),
             ),
             Figure::text("exit_status", m.exit_status.clone()),
+            Figure::micros("sigterm_console_stalled_to_exit_us", m.stalled_stop).held_to(
+                "pass_sigterm_console_stalled",
+                format!(
+                    "SIGTERM to exit, console stalled <= {} ms",
+                    CTRL_C_TO_EXIT.as_millis()
+                ),
+                Compare::AtMost(micros(CTRL_C_TO_EXIT)),
+            ),
             Figure::flag(
                 "terminal_restored",
                 m.terminal.as_ref().map(|t| match t {
@@ -787,6 +795,19 @@ impl Report {
             }
             _ => {
                 let _ = writeln!(o, "  {:<28} not measured", "Ctrl-C");
+            }
+        }
+        match self.number("sigterm_console_stalled_to_exit_us") {
+            Some(to_exit) => {
+                let _ = writeln!(
+                    o,
+                    "  {:<28} exited after {:.1} ms, the console unread for 6000 rounds",
+                    "SIGTERM, console stalled",
+                    to_exit / 1e3
+                );
+            }
+            None => {
+                let _ = writeln!(o, "  {:<28} not measured", "SIGTERM, console stalled");
             }
         }
     }

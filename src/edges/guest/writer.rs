@@ -88,3 +88,68 @@ impl Writer {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+    use std::time::Duration;
+
+    #[test]
+    fn a_write_that_fails_gives_back_every_byte_it_was_handed() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let guest = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (socket, _) = listener.accept().unwrap();
+        let (orders, queue) = crossbeam_channel::unbounded();
+        let (events, reports) = crossbeam_channel::unbounded();
+        let (reading, reader_done) = crossbeam_channel::bounded::<()>(0);
+        let (flushed, _all_done) = crossbeam_channel::bounded(0);
+        let writer = Writer {
+            guest: GuestId(7),
+            stream: socket,
+            queue,
+            events,
+            reader_done,
+            flushed: Some(flushed),
+        };
+        // More than the socket and the guest's buffers hold, so the writer blocks; then
+        // the guest resets the connection, and the write fails.
+        let handed = [4 << 20, 100, 200];
+        for bytes in handed {
+            orders.send(Order::Send(vec![b'x'; bytes])).unwrap();
+        }
+        let runs = std::thread::spawn(move || writer.run());
+        std::thread::sleep(Duration::from_millis(50));
+        // SO_LINGER 0: closing sends RST.
+        let linger = libc::linger {
+            l_onoff: 1,
+            l_linger: 0,
+        };
+        // SAFETY: a valid linger struct and its size, on a live socket.
+        let rc = unsafe {
+            libc::setsockopt(
+                std::os::fd::AsRawFd::as_raw_fd(&guest),
+                libc::SOL_SOCKET,
+                libc::SO_LINGER,
+                (&linger as *const libc::linger).cast(),
+                std::mem::size_of::<libc::linger>() as libc::socklen_t,
+            )
+        };
+        assert_eq!(rc, 0);
+        drop(guest);
+        let mut given_back = 0;
+        while given_back < handed.iter().sum::<usize>() {
+            match reports.recv_timeout(Duration::from_secs(10)) {
+                Ok(Event::GuestWritten { guest, bytes }) => {
+                    assert_eq!(guest, GuestId(7));
+                    given_back += bytes;
+                }
+                other => panic!("expected every byte back, got {given_back} and then {other:?}"),
+            }
+        }
+        assert_eq!(given_back, handed.iter().sum::<usize>());
+        // The guest's reader is done too: the writer's linger ends at once.
+        drop(reading);
+        runs.join().unwrap();
+    }
+}

@@ -3,10 +3,9 @@
 //! the next guest seated the moment a match ends, and `--max-guests` / `--max-per-ip`
 //! turning the next connection away. The real binary on a pty, guests on real sockets.
 
-use roshambo_test_support::{Expect, Guest, Server, DEADLINE};
+use roshambo_test_support::{connect_from, Expect, Guest, Server, DEADLINE};
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, TcpStream};
-use std::os::fd::FromRawFd;
 use std::time::{Duration, Instant};
 
 /// Connects a guest who goes to the back of the line at `place`, and checks that both
@@ -230,38 +229,6 @@ fn when_a_match_ends_the_next_in_line_plays_at_once_however_it_ended() {
 
 // ---------------------------------------------------------------------------------------
 // Limits.
-
-/// A plain TCP client from `ip` (any 127.x.y.z address is this machine): the harness's
-/// guests all come from 127.0.0.1, and `--max-per-ip` is about the address.
-fn connect_from(ip: Ipv4Addr, port: u16) -> io::Result<TcpStream> {
-    // SAFETY: plain socket(2); the result is checked before use.
-    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
-    if fd < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: `fd` is a new socket that nothing else owns; the stream closes it.
-    let stream = unsafe { TcpStream::from_raw_fd(fd) };
-    let sockaddr = |ip: Ipv4Addr, port: u16| libc::sockaddr_in {
-        sin_family: libc::AF_INET as libc::sa_family_t,
-        sin_port: port.to_be(),
-        sin_addr: libc::in_addr {
-            s_addr: u32::from(ip).to_be(),
-        },
-        sin_zero: [0; 8],
-    };
-    let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
-    let local = sockaddr(ip, 0);
-    let server = sockaddr(Ipv4Addr::LOCALHOST, port);
-    // SAFETY: both point at a sockaddr_in of the size passed with it.
-    unsafe {
-        if libc::bind(fd, (&local as *const libc::sockaddr_in).cast(), len) != 0
-            || libc::connect(fd, (&server as *const libc::sockaddr_in).cast(), len) != 0
-        {
-            return Err(io::Error::last_os_error());
-        }
-    }
-    Ok(stream)
-}
 
 /// Reads `stream` until `text` has arrived; returns everything read (telnet commands
 /// and all). Fails at the deadline or if the connection ends first.

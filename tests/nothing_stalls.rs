@@ -4,11 +4,11 @@
 //! panic serving one guest, no file descriptors left) and checks that guests are still
 //! served and that a signal still stops the server. The real binary, loopback only.
 
-use roshambo_test_support::{roshambo, Expect, Guest, Program, Server, DEADLINE};
+use roshambo_test_support::{pipe, pty, roshambo, Expect, Guest, Program, Server, DEADLINE};
 use std::fs::File;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::os::unix::fs::OpenOptionsExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -19,15 +19,6 @@ const PROMPTLY: Duration = Duration::from_secs(3);
 
 /// Rounds that write far more than any pipe, pty or FIFO buffer holds (64 KiB).
 const MANY_ROUNDS: usize = 4000;
-
-/// A pipe as (read end, write end).
-fn pipe() -> (File, File) {
-    let mut fds = [0; 2];
-    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
-    assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
-    // SAFETY: pipe2 just made both, and nothing else owns them.
-    unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) }
-}
 
 /// A server whose console nobody reads once it has said where it listens: keys from a
 /// pipe, stdout to `stdout` (a pipe or a pty the test leaves alone).
@@ -41,7 +32,7 @@ struct Unread {
 
 impl Unread {
     fn start(args: &[&str], envs: &[(&str, &str)]) -> Unread {
-        let (screen, stdout) = pipe();
+        let (screen, stdout) = pipe().expect("a pipe");
         Unread::start_on(args, envs, screen, stdout.into())
     }
 
@@ -159,20 +150,7 @@ fn a_stdout_nobody_reads_stalls_nothing_and_sigterm_still_stops_the_server() {
 #[test]
 fn a_pty_nobody_reads_stalls_nothing_and_sigint_still_stops_the_server() {
     // The console is a terminal whose output nobody drains, as over a stalled link.
-    let (mut master, mut slave) = (-1, -1);
-    // SAFETY: both out-pointers are valid; the other arguments may be null.
-    let rc = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            std::ptr::null(),
-        )
-    };
-    assert_eq!(rc, 0);
-    // SAFETY: openpty made both; nothing else owns them.
-    let (master, slave) = unsafe { (File::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let (master, slave) = pty().expect("a pty");
     let mut server = Unread::start_on(
         &["--timeout", "600", "--max-key-rate", "0"],
         &[],
@@ -264,7 +242,7 @@ fn a_log_fifo_nobody_drains_stalls_nothing() {
 
 #[test]
 fn a_broken_stdout_stops_the_server_with_one_line_and_no_panic() {
-    let (mut screen, stdout) = pipe();
+    let (mut screen, stdout) = pipe().expect("a pipe");
     let mut child = Command::new(roshambo())
         .args(["--port", "0", "--bind", "127.0.0.1"])
         .stdin(Stdio::piped())

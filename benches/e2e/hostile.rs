@@ -4,12 +4,11 @@
 
 use crate::{window, SETTLE};
 use roshambo_test_support::procfs::{self, Usage};
-use roshambo_test_support::{roshambo, Expect, Guest, Pattern, Server, DEADLINE};
-use std::fs::File;
+use roshambo_test_support::{
+    connect_from, pipe, roshambo, Expect, Guest, Pattern, Server, DEADLINE,
+};
 use std::io::{self, Read, Write};
-use std::net::{Ipv4Addr, SocketAddrV4, TcpStream};
-use std::os::fd::FromRawFd;
-use std::os::fd::OwnedFd;
+use std::net::{Ipv4Addr, TcpStream};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -96,37 +95,6 @@ pub fn flood() -> io::Result<Flood> {
     })
 }
 
-/// A connection to 127.0.0.1:`port` from `from`: std cannot bind before connecting.
-fn connect_from(from: Ipv4Addr, port: u16) -> io::Result<TcpStream> {
-    // SAFETY: plain socket(2); the result is checked before use.
-    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
-    if fd < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: `fd` is a new socket that nothing else owns.
-    let stream = unsafe { TcpStream::from_raw_fd(fd) };
-    let addr = |ip: Ipv4Addr, port: u16| libc::sockaddr_in {
-        sin_family: libc::AF_INET as libc::sa_family_t,
-        sin_port: port.to_be(),
-        sin_addr: libc::in_addr {
-            s_addr: u32::from(ip).to_be(),
-        },
-        sin_zero: [0; 8],
-    };
-    let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
-    let local = addr(from, 0);
-    // SAFETY: `local` is a sockaddr_in of `len` bytes, for a socket of its family.
-    if unsafe { libc::bind(fd, (&local as *const libc::sockaddr_in).cast(), len) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let remote = addr(*SocketAddrV4::new(Ipv4Addr::LOCALHOST, port).ip(), port);
-    // SAFETY: as above.
-    if unsafe { libc::connect(fd, (&remote as *const libc::sockaddr_in).cast(), len) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(stream)
-}
-
 /// The server's context switches in the [`crate::WINDOW`] right after a telnet guest
 /// has joined and negotiated: the netcat hint it no longer needs must not wake anyone,
 /// and the clock's first number is not due yet.
@@ -194,14 +162,4 @@ pub fn stop_with_console_stalled() -> io::Result<Duration> {
         }
         thread::sleep(Duration::from_micros(200));
     }
-}
-
-fn pipe() -> io::Result<(File, OwnedFd)> {
-    let mut fds = [0; 2];
-    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: pipe2 just made both, and nothing else owns them.
-    unsafe { Ok((File::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1]))) }
 }

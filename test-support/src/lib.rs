@@ -30,6 +30,7 @@ pub mod procfs;
 mod program;
 mod pty;
 mod server;
+mod sockets;
 mod telnet;
 mod text;
 
@@ -37,6 +38,7 @@ pub use expect::{Expect, Seen};
 pub use guest::{Ended, Guest};
 pub use program::Program;
 pub use server::{roshambo, Launch, Server};
+pub use sockets::{connect_from, pipe, pty};
 pub use telnet::GREETING;
 pub use text::Pattern;
 

@@ -52,6 +52,9 @@ impl std::fmt::Debug for Output {
 struct Shared {
     name: &'static str,
     fd: OwnedFd,
+    /// Whether the descriptor is ours and non-blocking, so a line may be written at
+    /// once; if not, everything goes through the writer thread.
+    direct: bool,
     state: Mutex<State>,
     /// Signalled when something is held (for the writer) and when the writer has
     /// caught up (for [`Output::drain_until`]).
@@ -76,25 +79,28 @@ struct State {
 impl Output {
     /// The process's stdout, as an output of its own (see the module's doc).
     pub fn stdout(on_gone: OnGone) -> io::Result<Output> {
-        Output::start("the console", reopen(io::stdout().as_fd())?, on_gone)
+        let (fd, direct) = reopen(io::stdout().as_fd())?;
+        Output::start("the console", fd, direct, on_gone)
     }
 
     /// The process's stderr, likewise.
     pub fn stderr(on_gone: OnGone) -> io::Result<Output> {
-        Output::start("stderr", reopen(io::stderr().as_fd())?, on_gone)
+        let (fd, direct) = reopen(io::stderr().as_fd())?;
+        Output::start("stderr", fd, direct, on_gone)
     }
 
     /// A file we opened ourselves (its description is ours alone), appended to.
     pub fn file(name: &'static str, file: File, on_gone: OnGone) -> io::Result<Output> {
         let fd = OwnedFd::from(file);
         set_nonblocking(fd.as_raw_fd())?;
-        Output::start(name, fd, on_gone)
+        Output::start(name, fd, true, on_gone)
     }
 
-    fn start(name: &'static str, fd: OwnedFd, on_gone: OnGone) -> io::Result<Output> {
+    fn start(name: &'static str, fd: OwnedFd, direct: bool, on_gone: OnGone) -> io::Result<Output> {
         let shared = Arc::new(Shared {
             name,
             fd,
+            direct,
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
             on_gone,
@@ -115,7 +121,7 @@ impl Output {
             return Err(Gone);
         }
         let mut rest = bytes;
-        if !state.busy && state.held.is_empty() {
+        if shared.direct && !state.busy && state.held.is_empty() {
             match write_now(shared.fd.as_fd(), rest) {
                 Ok(n) if n == rest.len() => return Ok(()),
                 Ok(n) => {
@@ -246,17 +252,18 @@ fn lines_in(bytes: &[u8]) -> u64 {
 }
 
 /// Opens the file `fd` refers to anew, non-blocking: a description of our own, so
-/// the shell's stays as it was. Falls back to a duplicate (blocking, so only the writer
-/// thread writes it) where the descriptor cannot be opened anew (a socket).
-fn reopen(fd: BorrowedFd<'_>) -> io::Result<OwnedFd> {
+/// the shell's stays as it was. Falls back to a duplicate where the descriptor cannot be
+/// opened anew (a socket): it stays blocking, so only the writer thread writes it.
+/// Returns the descriptor and whether it is the non-blocking one.
+fn reopen(fd: BorrowedFd<'_>) -> io::Result<(OwnedFd, bool)> {
     let path = format!("/proc/self/fd/{}", fd.as_raw_fd());
     let reopened = OpenOptions::new()
         .append(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC)
         .open(path);
     match reopened {
-        Ok(file) => Ok(OwnedFd::from(file)),
-        Err(_) => fd.try_clone_to_owned(),
+        Ok(file) => Ok((OwnedFd::from(file), true)),
+        Err(_) => Ok((fd.try_clone_to_owned()?, false)),
     }
 }
 

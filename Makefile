@@ -1,7 +1,8 @@
 .PHONY: run test lint build bench fuzz fmt
 
+# Flags go through ARGS: make run ARGS='--port 4000'
 run:
-	cargo run --release --
+	cargo run --release -- $(ARGS)
 
 build:
 	cargo build --release

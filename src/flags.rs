@@ -71,6 +71,8 @@ Options:
   --best-of N        games in a match, odd (default 9: the first to 5 wins)
   --timeout SECS     how long a guest may take to move (default 10; 0.1 to 86400)
   --countdown N      the last N whole seconds are counted aloud to the guest (default 5)
+  --read-time SECS   added to a new guest's first clock, to read the rules (default 10;
+                     0 for none)
   --max-guests N     guests at once, the one playing included (default 32)
   --max-per-ip N     guests at once from one address (default 4)
   --max-key-rate N   keys a second a guest may keep up before a warning (default 20;
@@ -122,6 +124,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, FlagEr
             }
             "--best-of" => config.table.best_of = best_of(&flag, &value()?)?,
             "--timeout" => config.table.clock.timeout = seconds(&flag, &value()?)?,
+            "--read-time" => config.table.read_time = seconds_or_none(&flag, &value()?)?,
             "--countdown" => {
                 config.table.clock.count_from =
                     number(&flag, &value()?, "a whole number of seconds")?
@@ -194,6 +197,14 @@ fn seconds(flag: &str, value: &str) -> Result<Duration, FlagError> {
     }
 }
 
+/// A time that may also be 0 (none at all), else as [`seconds`].
+fn seconds_or_none(flag: &str, value: &str) -> Result<Duration, FlagError> {
+    match number::<f64>(flag, value, "a number of seconds")? {
+        secs if secs == 0.0 => Ok(Duration::ZERO),
+        _ => seconds(flag, value),
+    }
+}
+
 fn key_rate(flag: &str, value: &str) -> Result<u32, FlagError> {
     let rate: u32 = number(flag, value, "a whole number of keys a second")?;
     if rate > FASTEST_KEY_RATE {
@@ -238,6 +249,7 @@ mod tests {
             }
         );
         assert_eq!((config.table.max_guests, config.table.max_per_ip), (32, 4));
+        assert_eq!(config.table.read_time, Duration::from_secs(10));
         assert_eq!(config.max_key_rate, 20);
         assert_eq!(config.log_level, LevelFilter::Info);
     }
@@ -338,6 +350,21 @@ mod tests {
             parse(["--version"].map(OsString::from)),
             Ok(Command::Version)
         );
+    }
+
+    #[test]
+    fn the_reading_time_may_be_none() {
+        assert_eq!(
+            run(&["--read-time", "0"]).unwrap().table.read_time,
+            Duration::ZERO
+        );
+        assert_eq!(
+            run(&["--read-time", "2.5"]).unwrap().table.read_time,
+            Duration::from_millis(2500)
+        );
+        assert!(run(&["--read-time", "-1"])
+            .unwrap_err()
+            .starts_with("--read-time"));
     }
 
     #[test]

@@ -83,7 +83,11 @@ impl Launch {
     /// Starts the server without waiting for anything: for runs that may exit at once.
     pub fn spawn(self) -> Program {
         let mut command = Command::new(roshambo());
-        command.arg("--port").arg("0").args(&self.args);
+        // No reading time before a new guest's first clock unless a test asks for it:
+        // the tests time the clock itself. Later flags win.
+        command
+            .args(["--port", "0", "--read-time", "0"])
+            .args(&self.args);
         // The fault injection is only ever what the test asks for.
         command.env_remove("ROSHAMBO_PANIC_ON_BANG");
         command.envs(self.env);

@@ -17,6 +17,8 @@ pub enum Ending {
     TimedOut,
     /// The guest left mid-match.
     GuestLeft,
+    /// The server stopped mid-match.
+    ShutDown,
 }
 
 impl fmt::Display for Ending {
@@ -25,6 +27,7 @@ impl fmt::Display for Ending {
             Ending::Won => "won",
             Ending::TimedOut => "timed out",
             Ending::GuestLeft => "guest left",
+            Ending::ShutDown => "cut by shutdown",
         })
     }
 }

@@ -6,6 +6,7 @@ pub mod admission;
 pub mod countdown;
 pub mod happening;
 pub mod hints;
+pub mod messages;
 pub mod queue;
 pub mod rules;
 pub mod standings;

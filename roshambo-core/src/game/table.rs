@@ -36,6 +36,7 @@ use crate::game::admission::{Admission, TurnedAway};
 use crate::game::countdown::{ClockSettings, Countdown, Tick};
 use crate::game::happening::{Ending, Happening};
 use crate::game::hints::{Hints, NETCAT_HINT};
+use crate::game::messages;
 use crate::game::queue::{place_line, Queue};
 use crate::game::rules::{Game, Move, Player, Throw};
 use crate::game::standings::Standings;
@@ -45,6 +46,9 @@ use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// The key that shows the help, to a guest or to the host, at any time.
+const HELP: Key = Key::Char('?');
 
 /// How the table is run: the match length, the clock and who may come in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +63,9 @@ pub struct TableSettings {
     /// How long a client may stay silent on telnet negotiation before it is told how to
     /// play without telnet (netcat sends whole lines).
     pub hint_after: Duration,
+    /// Added to a just-seated guest's first clock, so they can read who they play and
+    /// how before the countdown starts.
+    pub read_time: Duration,
 }
 
 impl Default for TableSettings {
@@ -69,6 +76,7 @@ impl Default for TableSettings {
             max_guests: 32,
             max_per_ip: 4,
             hint_after: Duration::from_secs(2),
+            read_time: Duration::from_secs(10),
         }
     }
 }
@@ -123,6 +131,17 @@ struct Bout {
     wins: [u32; 2],
     /// Running while the table waits for the guest's move.
     clock: Option<Countdown>,
+    /// The clock has started counting aloud: its first number came with a line saying
+    /// what the numbers mean.
+    counting: bool,
+}
+
+impl Bout {
+    /// Starts the guest's clock again for the next game.
+    fn restart_clock(&mut self, now: Instant, settings: ClockSettings) {
+        self.clock = Some(Countdown::start(now, settings));
+        self.counting = false;
+    }
 }
 
 /// The whole game's state. Owned by the game thread; every method returns at once.
@@ -212,6 +231,10 @@ impl Table {
             "Welcome! A match is in progress; you play next when your turn comes.",
         );
         self.say(to, place_line(place));
+        if let Some(bout) = &self.bout {
+            self.say(to, messages::now_playing(&bout.addr.to_string()));
+        }
+        self.say(to, "Press ? for help while you wait.");
         self.say(
             Recipient::Host,
             format!("Guest waiting: {addr} (number {place} in line)"),
@@ -238,7 +261,9 @@ impl Table {
 
     /// The host pressed a key on the console.
     pub fn host_pressed(&mut self, key: Key, now: Instant) {
-        if self.bout.is_some() {
+        if key == HELP {
+            self.help(Recipient::Host, Player::Host);
+        } else if self.bout.is_some() {
             self.play(Player::Host, key, now);
         } else {
             self.say(
@@ -250,7 +275,12 @@ impl Table {
 
     /// A guest typed a key.
     pub fn guest_pressed(&mut self, guest: GuestId, key: Key, now: Instant) {
-        match self.guests.get(&guest).map(|g| g.stage) {
+        let stage = self.guests.get(&guest).map(|g| g.stage);
+        if key == HELP && stage.is_some() {
+            self.help(Recipient::Guest(guest), Player::Guest);
+        }
+        match stage {
+            Some(Stage::Playing) if key == HELP => {}
             Some(Stage::Playing) => self.play(Player::Guest, key, now),
             Some(Stage::Waiting) => {
                 if let Some(place) = self.queue.place_of(guest) {
@@ -287,9 +317,15 @@ impl Table {
             .as_mut()
             .and_then(|b| b.clock.as_mut()?.poll_tick(now))
         {
-            let guest = self.bout.as_ref().expect("a clock is only in a bout").guest;
+            let bout = self.bout.as_mut().expect("a clock is only in a bout");
+            let guest = bout.guest;
             match tick {
-                Tick::Say(n) => self.say(Recipient::Guest(guest), n.to_string()),
+                Tick::Say(n) => {
+                    if !std::mem::replace(&mut bout.counting, true) {
+                        self.say(Recipient::Guest(guest), messages::countdown_starts(n));
+                    }
+                    self.say(Recipient::Guest(guest), n.to_string());
+                }
                 Tick::TimedOut => {
                     self.say_to_players("Timed out. Good-bye");
                     self.end_match(Ending::TimedOut, now);
@@ -298,8 +334,20 @@ impl Table {
         }
     }
 
-    /// The server is stopping: every guest is told and closed.
+    /// The server is stopping: every guest is told and closed, and the host hears how
+    /// the match in play ended.
     pub fn shut_down(&mut self) {
+        if let Some(bout) = &self.bout {
+            let line = messages::match_summary(&bout.addr.to_string(), Ending::ShutDown, bout.wins);
+            let happening = Happening::MatchOver {
+                guest: bout.guest,
+                addr: bout.addr,
+                ending: Ending::ShutDown,
+                wins: bout.wins,
+            };
+            self.say(Recipient::Host, line);
+            self.log(happening);
+        }
         let guests: Vec<GuestId> = self
             .playing()
             .into_iter()
@@ -355,14 +403,36 @@ impl Table {
         );
         self.log(Happening::Seated { guest, addr });
         self.say(Recipient::Host, format!("Player connected: {addr}"));
-        self.say(Recipient::Guest(guest), "Welcome to the game");
+        let to = Recipient::Guest(guest);
+        self.say(to, "Welcome to the game");
+        self.say(to, messages::WHO_YOU_ARE);
+        self.say(to, messages::KEYS);
+        self.say(
+            to,
+            messages::match_rules(self.settings.best_of, self.settings.clock.timeout),
+        );
+        self.say(to, messages::YOUR_MOVE);
+        self.say_to_queue(messages::now_playing(&addr.to_string()));
+        // The first clock of a match leaves time to read all that.
+        let first = ClockSettings {
+            timeout: self.settings.clock.timeout + self.settings.read_time,
+            ..self.settings.clock
+        };
         self.bout = Some(Bout {
             guest,
             addr,
             game: Game::default(),
             wins: [0, 0],
-            clock: Some(Countdown::start(now, self.settings.clock)),
+            clock: Some(Countdown::start(now, first)),
+            counting: false,
         });
+    }
+
+    /// The help, to whoever pressed `?`, and a waiting guest's place.
+    fn help(&mut self, to: Recipient, player: Player) {
+        for line in messages::help(player, self.settings.best_of, self.settings.clock.timeout) {
+            self.say(to, line);
+        }
     }
 
     fn play(&mut self, player: Player, key: Key, now: Instant) {
@@ -373,18 +443,32 @@ impl Table {
             // Enter is never a move, and never a mistake either.
             return;
         }
+        let (to, other) = match player {
+            Player::Host => (Recipient::Host, Player::Guest),
+            Player::Guest => (Recipient::Guest(bout.guest), Player::Host),
+        };
         let Some(choice) = Move::from_key(key) else {
-            let to = match player {
-                Player::Host => Recipient::Host,
-                Player::Guest => Recipient::Guest(bout.guest),
-            };
             self.say(to, "Invalid key");
+            self.say(to, messages::KEYS);
             return;
         };
         if player == Player::Guest {
             bout.clock = None;
         }
-        if let Some(throw) = bout.game.choose(player, choice) {
+        let waiting_for_other = !bout.game.has_moved(other);
+        let throw = bout.game.choose(player, choice);
+        self.say(to, messages::you_chose(choice));
+        if waiting_for_other {
+            match player {
+                Player::Host => self.say(to, "Waiting for the guest's move."),
+                Player::Guest => {
+                    self.say(to, "Waiting for the host's move.");
+                    // Never which move: the host could still change theirs.
+                    self.say(Recipient::Host, "The guest has moved.");
+                }
+            }
+        }
+        if let Some(throw) = throw {
             self.announce(throw, now);
         }
     }
@@ -394,9 +478,13 @@ impl Table {
             "Player 0: {}, Player 1: {}",
             throw.host, throw.guest
         ));
+        let clock = self.settings.clock;
         let bout = self.bout.as_mut().expect("a throw is only made in a bout");
         let Some(winner) = throw.winner() else {
-            bout.clock = Some(Countdown::start(now, self.settings.clock));
+            bout.restart_clock(now, clock);
+            let guest = bout.guest;
+            self.say_to_table(messages::TIE.to_string());
+            self.say(Recipient::Guest(guest), messages::YOUR_MOVE);
             return;
         };
         bout.wins[winner.number()] += 1;
@@ -412,16 +500,27 @@ impl Table {
         self.say_to_table(format!("{winner} wins!"));
         self.say_to_table(format!("Wins: {} - {}", wins[0], wins[1]));
         self.say(Recipient::Host, self.standings.overall_line());
+        self.say(Recipient::Host, messages::score_for(Player::Host, wins));
+        self.say(
+            Recipient::Guest(guest),
+            messages::score_for(Player::Guest, wins),
+        );
         if wins.iter().any(|&w| w > self.settings.best_of / 2) {
+            self.say_to_table(messages::match_won(winner, wins));
             self.say_to_players("Thank you for playing!");
             self.end_match(Ending::Won, now);
         } else if let Some(bout) = self.bout.as_mut() {
-            bout.clock = Some(Countdown::start(now, self.settings.clock));
+            bout.restart_clock(now, clock);
+            self.say(Recipient::Guest(guest), messages::YOUR_MOVE);
         }
     }
 
     fn end_match(&mut self, ending: Ending, now: Instant) {
         let Some(bout) = self.bout.take() else { return };
+        self.say(
+            Recipient::Host,
+            messages::match_summary(&bout.addr.to_string(), ending, bout.wins),
+        );
         self.log(Happening::MatchOver {
             guest: bout.guest,
             addr: bout.addr,
@@ -490,8 +589,14 @@ impl Table {
     fn say_to_table(&mut self, text: String) {
         let text: Arc<str> = Arc::from(text);
         self.say_to_players(text.clone());
+        self.say_to_queue(text);
+    }
+
+    /// Everyone waiting in the queue, if anyone is.
+    fn say_to_queue(&mut self, text: impl Into<Arc<str>>) {
         if !self.queue.is_empty() {
             let queue = self.queue.snapshot();
+            let text = text.into();
             self.actions.push_back(Action::SayToQueue { queue, text });
         }
     }
@@ -513,6 +618,36 @@ mod tests {
 
     fn to(n: u64) -> Recipient {
         Recipient::Guest(guest(n))
+    }
+
+    /// The defaults, with no reading time added to a new guest's first clock: the
+    /// clock's own schedule is what these tests check.
+    fn quick() -> TableSettings {
+        TableSettings {
+            read_time: Duration::ZERO,
+            ..TableSettings::default()
+        }
+    }
+
+    /// Whether `text` is one of the seed's lines (which the table says word for word,
+    /// whatever it says around them), or a close.
+    fn seed_line(text: &str) -> bool {
+        const WHOLE: [&str; 7] = [
+            "Welcome to the game",
+            "Thank you for playing!",
+            "Invalid key",
+            "Opponent disconnected.",
+            "Timed out. Good-bye",
+            "<close>",
+            "Server shutting down. Good-bye",
+        ];
+        WHOLE.contains(&text)
+            || text.starts_with("Player 0: ")
+            || (text.starts_with("Player ") && text.ends_with(" wins!"))
+            || text.starts_with("Wins: ")
+            || text.starts_with("Overall: ")
+            || text.starts_with("Player connected: ")
+            || text.parse::<u32>().is_ok()
     }
 
     /// A table with a fixed start time and helpers to read what it said.
@@ -547,6 +682,14 @@ mod tests {
                     }
                     Action::Log(_) => vec![],
                 })
+                .collect()
+        }
+
+        /// As [`Harness::said`], keeping only the seed's lines.
+        fn seed_said(&mut self) -> Vec<(Recipient, String)> {
+            self.said()
+                .into_iter()
+                .filter(|(_, text)| seed_line(text))
                 .collect()
         }
 
@@ -585,13 +728,13 @@ mod tests {
 
     #[test]
     fn the_seeds_transcript_of_ernie_and_bert() {
-        let mut h = Harness::new(TableSettings::default());
+        let mut h = Harness::new(quick());
         let (ernie, bert) = (addr(1, 1001), addr(2, 1002));
         let now = h.at(0.0);
 
         let _ = h.table.guest_arrived(guest(1), ernie, now);
         assert_eq!(
-            h.said(),
+            h.seed_said(),
             lines(&[
                 (HOST, "Player connected: 127.0.0.1:1001"),
                 (to(1), "Welcome to the game")
@@ -599,40 +742,40 @@ mod tests {
         );
 
         h.keys(&[(HOST, b'r')]);
-        assert_eq!(h.said(), []);
+        assert_eq!(h.seed_said(), []);
         h.keys(&[(to(1), b's')]);
         let mut expected = Vec::new();
         expected.extend(both("Player 0: r, Player 1: s", 1));
         expected.extend(both("Player 0 wins!", 1));
         expected.extend(both("Wins: 1 - 0", 1));
         expected.push((HOST, "Overall: 100.00%".to_string()));
-        assert_eq!(h.said(), expected);
+        assert_eq!(h.seed_said(), expected);
 
         h.table.guest_left(guest(1), now);
         assert_eq!(
-            h.said(),
+            h.seed_said(),
             lines(&[(HOST, "Opponent disconnected."), (to(1), "<close>")])
         );
 
         let _ = h.table.guest_arrived(guest(2), bert, now);
         assert_eq!(
-            h.said(),
+            h.seed_said(),
             lines(&[
                 (HOST, "Player connected: 127.0.0.2:1002"),
                 (to(2), "Welcome to the game")
             ])
         );
         h.keys(&[(to(2), b'x')]);
-        assert_eq!(h.said(), lines(&[(to(2), "Invalid key")]));
+        assert_eq!(h.seed_said(), lines(&[(to(2), "Invalid key")]));
         h.keys(&[(to(2), b'p')]);
-        assert_eq!(h.said(), []);
+        assert_eq!(h.seed_said(), []);
         h.keys(&[(HOST, b'r')]);
         let mut expected = Vec::new();
         expected.extend(both("Player 0: r, Player 1: p", 2));
         expected.extend(both("Player 1 wins!", 2));
         expected.extend(both("Wins: 0 - 1", 2));
         expected.push((HOST, "Overall: 50.00%".to_string()));
-        assert_eq!(h.said(), expected);
+        assert_eq!(h.seed_said(), expected);
 
         let mut expected = Vec::new();
         for (wins, overall) in [
@@ -652,13 +795,13 @@ mod tests {
         for _ in 0..5 {
             h.keys(&[(HOST, b's'), (to(2), b'p')]);
         }
-        assert_eq!(h.said(), expected);
+        assert_eq!(h.seed_said(), expected);
         assert_eq!(h.table.playing(), None, "back to waiting");
     }
 
     #[test]
     fn a_tie_counts_for_nobody_and_restarts_the_clock() {
-        let mut h = Harness::new(TableSettings::default());
+        let mut h = Harness::new(quick());
         let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.said();
         h.table.guest_pressed(guest(1), Key::Char('r'), h.at(4.0));
@@ -669,7 +812,11 @@ mod tests {
         );
         h.table.host_pressed(Key::Char('r'), h.at(6.0));
         let said = h.said();
-        assert_eq!(said, both("Player 0: r, Player 1: r", 1));
+        let seed: Vec<_> = said.iter().filter(|(_, t)| seed_line(t)).cloned().collect();
+        assert_eq!(seed, both("Player 0: r, Player 1: r", 1));
+        for line in both(messages::TIE, 1) {
+            assert!(said.contains(&line), "the tie gets its own line: {said:?}");
+        }
         h.table.guest_negotiated(guest(1));
         h.table.handle_timeout(h.at(6.0));
         h.said();
@@ -682,7 +829,7 @@ mod tests {
 
     #[test]
     fn the_host_alone_gets_a_hint_and_no_game() {
-        let mut h = Harness::new(TableSettings::default());
+        let mut h = Harness::new(quick());
         h.keys(&[(HOST, b'r')]);
         let said = h.said();
         assert_eq!(said.len(), 1);
@@ -692,11 +839,11 @@ mod tests {
 
     #[test]
     fn the_host_may_change_their_move_until_the_guest_moves() {
-        let mut h = Harness::new(TableSettings::default());
+        let mut h = Harness::new(quick());
         let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.said();
         h.keys(&[(HOST, b'r'), (HOST, b'q'), (HOST, b'p'), (to(1), b'r')]);
-        let said = h.said();
+        let said = h.seed_said();
         assert_eq!(said[0], (HOST, "Invalid key".to_string()));
         assert_eq!(said[1], (HOST, "Player 0: p, Player 1: r".to_string()));
     }
@@ -708,7 +855,7 @@ mod tests {
                 timeout: Duration::from_secs(10),
                 count_from: 3,
             },
-            ..TableSettings::default()
+            ..quick()
         };
         let mut h = Harness::new(settings);
         let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
@@ -724,11 +871,13 @@ mod tests {
             );
         }
         let expected: Vec<(u64, Recipient, String)> = [
+            (7, to(1), "Your move, please: 3 seconds left"),
             (7, to(1), "3"),
             (8, to(1), "2"),
             (9, to(1), "1"),
             (10, HOST, "Timed out. Good-bye"),
             (10, to(1), "Timed out. Good-bye"),
+            (10, HOST, "Match over: 127.0.0.1:1 timed out at 0-0"),
             (10, to(1), "<close>"),
         ]
         .into_iter()
@@ -740,7 +889,7 @@ mod tests {
 
     #[test]
     fn a_valid_move_stops_the_clock_and_an_invalid_one_does_not() {
-        let mut h = Harness::new(TableSettings::default());
+        let mut h = Harness::new(quick());
         let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.table.guest_negotiated(guest(1));
         h.table.guest_pressed(guest(1), Key::Char('x'), h.at(1.0));
@@ -751,7 +900,7 @@ mod tests {
 
     #[test]
     fn a_netcat_guest_gets_a_hint_after_two_seconds_and_a_telnet_guest_does_not() {
-        let mut h = Harness::new(TableSettings::default());
+        let mut h = Harness::new(quick());
         let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         let _ = h.table.guest_arrived(guest(2), addr(2, 2), h.at(0.5));
         h.table.guest_negotiated(guest(2));
@@ -769,7 +918,7 @@ mod tests {
 
     #[test]
     fn a_guest_who_negotiates_leaves_nothing_timed_but_the_clock() {
-        let mut h = Harness::new(TableSettings::default());
+        let mut h = Harness::new(quick());
         let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.table.guest_pressed(guest(1), Key::Char('r'), h.at(0.1));
         assert_eq!(h.table.poll_timeout(), Some(h.at(2.0)), "the hint is due");
@@ -783,7 +932,7 @@ mod tests {
 
     #[test]
     fn guests_wait_in_line_watch_the_games_and_move_up() {
-        let mut h = Harness::new(TableSettings::default());
+        let mut h = Harness::new(quick());
         let now = h.at(0.0);
         for n in 1..=4 {
             let _ = h.table.guest_arrived(guest(n), addr(n as u8, 1), now);
@@ -820,9 +969,18 @@ mod tests {
             h.said(),
             lines(&[
                 (HOST, "Opponent disconnected."),
+                (HOST, "Match over: 127.0.0.1:1 left at 1-0"),
                 (to(1), "<close>"),
                 (HOST, "Player connected: 127.0.0.2:1"),
                 (to(2), "Welcome to the game"),
+                (to(2), messages::WHO_YOU_ARE),
+                (to(2), messages::KEYS),
+                (
+                    to(2),
+                    "Best of 9: first to 5 wins. 10 seconds for each move."
+                ),
+                (to(2), messages::YOUR_MOVE),
+                (to(4), "Now playing: the host against 127.0.0.2:1"),
                 (to(4), "You are number 1 in line"),
             ])
         );
@@ -837,7 +995,7 @@ mod tests {
 
     #[test]
     fn a_timed_out_guest_makes_way_for_the_next() {
-        let mut h = Harness::new(TableSettings::default());
+        let mut h = Harness::new(quick());
         let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         let _ = h.table.guest_arrived(guest(2), addr(2, 1), h.at(0.0));
         h.said();
@@ -860,7 +1018,7 @@ mod tests {
         let settings = TableSettings {
             max_guests: 3,
             max_per_ip: 2,
-            ..TableSettings::default()
+            ..quick()
         };
         let mut h = Harness::new(settings);
         let now = h.at(0.0);
@@ -898,7 +1056,7 @@ mod tests {
     fn turned_away_guests_are_not_counted() {
         let settings = TableSettings {
             max_guests: 1,
-            ..TableSettings::default()
+            ..quick()
         };
         let mut h = Harness::new(settings);
         for n in 1..=50 {
@@ -914,7 +1072,7 @@ mod tests {
 
     #[test]
     fn a_flooding_guest_is_warned() {
-        let mut h = Harness::new(TableSettings::default());
+        let mut h = Harness::new(quick());
         let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.said();
         h.table.guest_too_fast(guest(1));
@@ -927,7 +1085,7 @@ mod tests {
 
     #[test]
     fn shutting_down_says_good_bye_to_every_guest_and_closes_them() {
-        let mut h = Harness::new(TableSettings::default());
+        let mut h = Harness::new(quick());
         for n in 1..=3 {
             let _ = h.table.guest_arrived(guest(n), addr(n as u8, 1), h.at(0.0));
         }
@@ -947,7 +1105,7 @@ mod tests {
 
     #[test]
     fn the_status_line_tells_the_host_where_things_stand() {
-        let mut h = Harness::new(TableSettings::default());
+        let mut h = Harness::new(quick());
         assert_eq!(h.table.status_line(), "Waiting for a guest to connect");
         let _ = h.table.guest_arrived(guest(1), addr(1, 7), h.at(0.0));
         let _ = h.table.guest_arrived(guest(2), addr(2, 7), h.at(0.0));
@@ -960,7 +1118,7 @@ mod tests {
 
     #[test]
     fn keys_from_strangers_are_ignored() {
-        let mut h = Harness::new(TableSettings::default());
+        let mut h = Harness::new(quick());
         h.table.guest_pressed(guest(7), Key::Char('r'), h.at(0.0));
         h.table.guest_left(guest(7), h.at(0.0));
         assert_eq!(h.said(), []);
@@ -986,7 +1144,7 @@ mod tests {
     fn every_match_is_logged_once_however_it_ends() {
         let settings = TableSettings {
             best_of: 1,
-            ..TableSettings::default()
+            ..quick()
         };
         let mut h = Harness::new(settings);
         for n in 1..=3 {
@@ -1029,7 +1187,7 @@ mod tests {
     fn a_warning_is_logged_for_a_guest_typing_too_fast_and_turned_away_guests_are_logged() {
         let settings = TableSettings {
             max_guests: 1,
-            ..TableSettings::default()
+            ..quick()
         };
         let mut h = Harness::new(settings);
         let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
@@ -1054,7 +1212,7 @@ mod tests {
         let settings = TableSettings {
             max_guests: 3,
             max_per_ip: 2,
-            ..TableSettings::default()
+            ..quick()
         };
         let mut h = Harness::new(settings);
         for n in 1..=3 {
@@ -1089,7 +1247,7 @@ mod tests {
     #[test]
     fn a_function_key_is_one_invalid_key_and_never_a_move_and_enter_is_nothing() {
         use crate::keys::SpecialKey;
-        let mut h = Harness::new(TableSettings::default());
+        let mut h = Harness::new(quick());
         let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
         h.table.guest_negotiated(guest(1));
         h.said();
@@ -1103,7 +1261,12 @@ mod tests {
             h.table.host_pressed(key, h.at(0.0));
             assert_eq!(
                 h.said(),
-                lines(&[(to(1), "Invalid key"), (HOST, "Invalid key")]),
+                lines(&[
+                    (to(1), "Invalid key"),
+                    (to(1), messages::KEYS),
+                    (HOST, "Invalid key"),
+                    (HOST, messages::KEYS)
+                ]),
                 "{key:?}"
             );
         }
@@ -1115,5 +1278,147 @@ mod tests {
             Some(h.at(5.0)),
             "no move was made: the guest's clock still runs"
         );
+    }
+
+    #[test]
+    fn a_guest_is_told_who_they_are_how_to_play_and_how_it_went() {
+        let settings = TableSettings {
+            best_of: 3,
+            ..quick()
+        };
+        let mut h = Harness::new(settings);
+        let _ = h.table.guest_arrived(guest(1), addr(1, 7), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(2), addr(2, 7), h.at(0.0));
+        let said = h.said();
+        for line in [
+            (to(1), "Welcome to the game"),
+            (to(1), "You are Player 1; the host is Player 0."),
+            (to(1), "Keys: r rock, p paper, s scissors, ? help."),
+            (
+                to(1),
+                "Best of 3: first to 2 wins. 10 seconds for each move.",
+            ),
+            (to(1), "Your move: r, p or s."),
+            (to(2), "Now playing: the host against 127.0.0.1:7"),
+        ] {
+            assert!(
+                said.contains(&(line.0, line.1.to_string())),
+                "{line:?} in {said:?}"
+            );
+        }
+
+        // The guest moves first: told their move, the host only that they moved.
+        h.keys(&[(to(1), b'p')]);
+        assert_eq!(
+            h.said(),
+            lines(&[
+                (to(1), "You chose paper."),
+                (to(1), "Waiting for the host's move."),
+                (HOST, "The guest has moved."),
+            ])
+        );
+        // A tie, then a decided game: the score from each side.
+        h.keys(&[(HOST, b'p')]);
+        let said = h.said();
+        assert!(said.contains(&(HOST, "You chose paper.".to_string())));
+        assert!(said.contains(&(to(2), "A tie: nobody scores.".to_string())));
+        h.keys(&[(HOST, b'r'), (to(1), b'p')]);
+        let said = h.said();
+        assert!(
+            said.contains(&(to(1), "You 1, host 0".to_string())),
+            "{said:?}"
+        );
+        assert!(
+            said.contains(&(HOST, "You 0, guest 1".to_string())),
+            "{said:?}"
+        );
+        assert!(!said
+            .iter()
+            .any(|(who, t)| *who == to(2) && t.starts_with("You ")));
+
+        // The match ends: who won, in words, to everyone, before the seed's thanks.
+        h.keys(&[(HOST, b's'), (to(1), b'r')]);
+        let said = h.said();
+        let won = "The guest wins the match 2-0".to_string();
+        for who in [HOST, to(1), to(2)] {
+            assert!(said.contains(&(who, won.clone())), "{who:?}: {said:?}");
+        }
+        let at = |line: &(Recipient, String)| said.iter().position(|l| l == line).unwrap();
+        assert!(
+            at(&(to(1), won.clone())) < at(&(to(1), "Thank you for playing!".to_string())),
+            "{said:?}"
+        );
+        assert!(said.contains(&(HOST, "Match over: 127.0.0.1:7 beat you 2-0".to_string())));
+    }
+
+    #[test]
+    fn question_mark_shows_the_help_to_whoever_pressed_it_and_is_no_move() {
+        let mut h = Harness::new(quick());
+        h.keys(&[(HOST, b'?')]);
+        let said = h.said();
+        assert!(!said.is_empty() && said.iter().all(|(who, _)| *who == HOST));
+        assert!(said.iter().any(|(_, t)| t == messages::KEYS), "{said:?}");
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(2), addr(2, 1), h.at(0.0));
+        h.said();
+        h.keys(&[(to(1), b'?')]);
+        let said = h.said();
+        assert!(said.iter().all(|(who, _)| *who == to(1)), "{said:?}");
+        assert!(!said.iter().any(|(_, t)| t == "Invalid key"), "{said:?}");
+        h.keys(&[(to(2), b'?')]);
+        let said = h.said();
+        assert!(said.iter().any(|(_, t)| t == messages::KEYS));
+        assert_eq!(
+            said.last(),
+            Some(&(to(2), "You are number 1 in line".to_string())),
+            "and their place"
+        );
+        h.keys(&[(HOST, b'r'), (to(1), b'?'), (to(1), b's')]);
+        assert!(h
+            .seed_said()
+            .contains(&(to(1), "Player 0: r, Player 1: s".to_string())));
+    }
+
+    #[test]
+    fn a_new_guest_has_the_reading_time_before_the_clock_counts_aloud() {
+        let settings = TableSettings {
+            read_time: Duration::from_secs(10),
+            ..quick()
+        };
+        let mut h = Harness::new(settings);
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.table.guest_negotiated(guest(1));
+        assert_eq!(
+            h.table.poll_timeout(),
+            Some(h.at(15.0)),
+            "10 s of reading, then the 10 s clock's last 5 counted"
+        );
+        h.keys(&[(to(1), b'r'), (HOST, b'r')]);
+        assert_eq!(
+            h.table.poll_timeout(),
+            Some(h.at(5.0)),
+            "the next games get the plain clock"
+        );
+    }
+
+    #[test]
+    fn a_shutdown_mid_match_is_summed_up_for_the_host_and_logged() {
+        let mut h = Harness::new(quick());
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.keys(&[(HOST, b'r'), (to(1), b's')]);
+        h.said();
+        h.table.shut_down();
+        let actions: Vec<Action> = std::iter::from_fn(|| h.table.poll_action()).collect();
+        assert!(actions.contains(&Action::Say {
+            to: HOST,
+            text: "Match over: cut by the shutdown at 1-0".into()
+        }));
+        assert!(actions.iter().any(|a| matches!(
+            a,
+            Action::Log(Happening::MatchOver {
+                ending: Ending::ShutDown,
+                ..
+            })
+        )));
     }
 }

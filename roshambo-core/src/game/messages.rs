@@ -1,0 +1,203 @@
+//! What players are told beyond the seed's lines: the help, the prompts, a tie, the
+//! score from each side, the match's end in words. Pure: words in, words out.
+//!
+//! The seed's own lines (`Welcome to the game`, `Player 0: r, Player 1: s`,
+//! `Player 0 wins!`, `Wins: 1 - 0`, `Overall: 100.00%`, `Thank you for playing!`,
+//! `Invalid key`, `Opponent disconnected.`, `Timed out. Good-bye`, the bare countdown
+//! digits) are said by the table word for word; these are said around them.
+
+use crate::game::happening::Ending;
+use crate::game::rules::{Move, Player};
+use std::time::Duration;
+
+/// The keys, in words: the line after `Invalid key`, and part of the help.
+pub const KEYS: &str = "Keys: r rock, p paper, s scissors, ? help.";
+
+/// The prompt for a guest's move.
+pub const YOUR_MOVE: &str = "Your move: r, p or s.";
+
+/// A game nobody won.
+pub const TIE: &str = "A tie: nobody scores.";
+
+/// Who the guest is, told when they sit down.
+pub const WHO_YOU_ARE: &str = "You are Player 1; the host is Player 0.";
+
+/// The match's rules: `best_of` games, the first to more than half wins.
+pub fn match_rules(best_of: u32, timeout: Duration) -> String {
+    format!(
+        "Best of {best_of}: first to {} wins. {} for each move.",
+        best_of / 2 + 1,
+        seconds(timeout)
+    )
+}
+
+/// The help, for whoever pressed `?`.
+pub fn help(player: Player, best_of: u32, timeout: Duration) -> Vec<String> {
+    let mut lines = vec![
+        "Rock blunts scissors, scissors cut paper, paper wraps rock.".to_string(),
+        KEYS.to_string(),
+        match_rules(best_of, timeout),
+    ];
+    match player {
+        Player::Guest => lines.push(
+            "Either player may change their move until the other has moved. Ctrl-C leaves."
+                .to_string(),
+        ),
+        Player::Host => lines.push("Ctrl-C stops the server; Ctrl-D too.".to_string()),
+    }
+    lines
+}
+
+/// A player's own move, said to them alone.
+pub fn you_chose(choice: Move) -> String {
+    format!("You chose {}.", move_name(choice))
+}
+
+/// The move's name in words.
+pub fn move_name(choice: Move) -> &'static str {
+    match choice {
+        Move::Rock => "rock",
+        Move::Paper => "paper",
+        Move::Scissors => "scissors",
+    }
+}
+
+/// The score from `player`'s side, e.g. `You 2, host 3`.
+pub fn score_for(player: Player, wins: [u32; 2]) -> String {
+    let (ours, theirs) = match player {
+        Player::Host => (wins[0], wins[1]),
+        Player::Guest => (wins[1], wins[0]),
+    };
+    let other = match player {
+        Player::Host => "guest",
+        Player::Guest => "host",
+    };
+    format!("You {ours}, {other} {theirs}")
+}
+
+/// Who won the match, in words, winner's score first: `The guest wins the match 5-3`.
+pub fn match_won(winner: Player, wins: [u32; 2]) -> String {
+    let (name, won, lost) = match winner {
+        Player::Host => ("The host", wins[0], wins[1]),
+        Player::Guest => ("The guest", wins[1], wins[0]),
+    };
+    format!("{name} wins the match {won}-{lost}")
+}
+
+/// The host's one line about a match that ended, however it ended.
+pub fn match_summary(guest: &str, ending: Ending, wins: [u32; 2]) -> String {
+    let [host, visitor] = wins;
+    match ending {
+        Ending::Won if host > visitor => {
+            format!("Match over: you beat {guest} {host}-{visitor}")
+        }
+        Ending::Won => format!("Match over: {guest} beat you {visitor}-{host}"),
+        Ending::TimedOut => format!("Match over: {guest} timed out at {host}-{visitor}"),
+        Ending::GuestLeft => format!("Match over: {guest} left at {host}-{visitor}"),
+        Ending::ShutDown => format!("Match over: cut by the shutdown at {host}-{visitor}"),
+    }
+}
+
+/// What the queue hears when a match starts.
+pub fn now_playing(guest: &str) -> String {
+    format!("Now playing: the host against {guest}")
+}
+
+/// Before the countdown's digits: what they mean.
+pub fn countdown_starts(seconds_left: u32) -> String {
+    let unit = if seconds_left == 1 {
+        "second"
+    } else {
+        "seconds"
+    };
+    format!("Your move, please: {seconds_left} {unit} left")
+}
+
+/// `10 seconds`, `2.5 seconds`, `1 second`.
+fn seconds(time: Duration) -> String {
+    let secs = time.as_secs_f64();
+    if secs == 1.0 {
+        "1 second".to_string()
+    } else if secs.fract() == 0.0 {
+        format!("{secs:.0} seconds")
+    } else {
+        format!("{} seconds", (secs * 10.0).round() / 10.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rules_name_the_wins_needed_and_the_time() {
+        assert_eq!(
+            match_rules(9, Duration::from_secs(10)),
+            "Best of 9: first to 5 wins. 10 seconds for each move."
+        );
+        assert_eq!(
+            match_rules(1, Duration::from_millis(2500)),
+            "Best of 1: first to 1 wins. 2.5 seconds for each move."
+        );
+        assert_eq!(seconds(Duration::from_secs(1)), "1 second");
+    }
+
+    #[test]
+    fn the_score_is_told_from_each_side() {
+        assert_eq!(score_for(Player::Guest, [3, 2]), "You 2, host 3");
+        assert_eq!(score_for(Player::Host, [3, 2]), "You 3, guest 2");
+    }
+
+    #[test]
+    fn the_match_end_says_who_won_with_the_winners_score_first() {
+        assert_eq!(
+            match_won(Player::Guest, [3, 5]),
+            "The guest wins the match 5-3"
+        );
+        assert_eq!(
+            match_won(Player::Host, [5, 0]),
+            "The host wins the match 5-0"
+        );
+    }
+
+    #[test]
+    fn every_ending_has_its_summary() {
+        let guest = "127.0.0.1:4000";
+        let cases = [
+            (
+                Ending::Won,
+                [5, 3],
+                "Match over: you beat 127.0.0.1:4000 5-3",
+            ),
+            (
+                Ending::Won,
+                [2, 5],
+                "Match over: 127.0.0.1:4000 beat you 5-2",
+            ),
+            (
+                Ending::TimedOut,
+                [1, 2],
+                "Match over: 127.0.0.1:4000 timed out at 1-2",
+            ),
+            (
+                Ending::GuestLeft,
+                [0, 0],
+                "Match over: 127.0.0.1:4000 left at 0-0",
+            ),
+            (
+                Ending::ShutDown,
+                [4, 4],
+                "Match over: cut by the shutdown at 4-4",
+            ),
+        ];
+        for (ending, wins, line) in cases {
+            assert_eq!(match_summary(guest, ending, wins), line);
+        }
+    }
+
+    #[test]
+    fn the_countdown_says_what_its_digits_mean() {
+        assert_eq!(countdown_starts(5), "Your move, please: 5 seconds left");
+        assert_eq!(countdown_starts(1), "Your move, please: 1 second left");
+    }
+}

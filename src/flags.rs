@@ -199,10 +199,10 @@ fn seconds(flag: &str, value: &str) -> Result<Duration, FlagError> {
 
 /// A time that may also be 0 (none at all), else as [`seconds`].
 fn seconds_or_none(flag: &str, value: &str) -> Result<Duration, FlagError> {
-    match number::<f64>(flag, value, "a number of seconds")? {
-        secs if secs == 0.0 => Ok(Duration::ZERO),
-        _ => seconds(flag, value),
+    if number::<f64>(flag, value, "a number of seconds")? == 0.0 {
+        return Ok(Duration::ZERO);
     }
+    seconds(flag, value)
 }
 
 fn key_rate(flag: &str, value: &str) -> Result<u32, FlagError> {

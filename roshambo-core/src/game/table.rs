@@ -24,10 +24,13 @@
 //!     host_saw,
 //!     [
 //!         "Player connected: 127.0.0.1:40312",
+//!         "You chose rock.",
+//!         "Waiting for the guest's move.",
 //!         "Player 0: r, Player 1: s",
 //!         "Player 0 wins!",
 //!         "Wins: 1 - 0",
 //!         "Overall: 100.00%",
+//!         "You 1, guest 0",
 //!     ]
 //! );
 //! ```

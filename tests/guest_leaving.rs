@@ -1,5 +1,6 @@
 //! A guest leaving mid-match, every way a client can: FIN, RST, Ctrl-C, Ctrl-D, IAC IP,
-//! IAC EOF. The host is told, and the server goes on serving the next guest.
+//! IAC EOF, and Ctrl-C or Ctrl-D from netcat in the middle of a line. The host is told,
+//! and the server goes on serving the next guest.
 
 use roshambo_test_support::{Expect, Guest, Server};
 
@@ -69,6 +70,29 @@ fn ctrl_c_ctrl_d_iac_ip_and_iac_eof_from_a_guest_each_end_their_match() {
             "{name}: no game was played on the way out: {shown:?}"
         );
         // The server hangs up on them (a reset is fine: they may have left unread data).
+        guest.expect_disconnected();
+    }
+    next_guest_plays(&mut server);
+}
+
+#[test]
+fn ctrl_c_and_ctrl_d_from_netcat_end_the_match_at_once_even_mid_line() {
+    let mut server = Server::start(&[]);
+    for (name, key) in [("Ctrl-C", 0x03), ("Ctrl-D", 0x04)] {
+        // A client that never negotiates plays by lines; the host has moved.
+        let mut guest = Guest::connect_raw(server.port());
+        server.expect_line(&format!("Player connected: {}", guest.local_addr()));
+        guest.expect_line("Welcome to the game");
+        server.press(b"px");
+        server.expect_line("Invalid key");
+        // Half a line, then the key: no Enter is waited for, and the half line is no move.
+        guest.send(b"sci");
+        guest.send(&[key]);
+        let shown = server.expect_line("Opponent disconnected.");
+        assert!(
+            !shown.contains("Player 0:"),
+            "{name}: no game was played on the way out: {shown:?}"
+        );
         guest.expect_disconnected();
     }
     next_guest_plays(&mut server);

@@ -73,6 +73,27 @@ fn waiting_guests_are_told_their_place_and_watch_the_games() {
     );
 }
 
+#[test]
+fn a_word_typed_in_line_from_netcat_gets_the_place_once() {
+    let mut server = Server::start(&["--timeout", "60"]);
+    let _playing = server.seat_guest();
+    // A client that never negotiates: it plays by lines, as netcat does.
+    let mut waiting = Guest::connect_raw(server.port());
+    server.expect_line(&format!(
+        "Guest waiting: {} (number 1 in line)",
+        waiting.local_addr()
+    ));
+    waiting.expect_line("You are number 1 in line");
+
+    // A word is one key, and no move from the line: the place again, once.
+    waiting.send(b"scissors\n");
+    waiting.expect_line("You are number 1 in line");
+    waiting.expect_absent("in line", Duration::from_millis(300));
+    let said = waiting.transcript();
+    assert_eq!(count(&said, "You are number 1 in line"), 2, "{said}");
+    assert_eq!(count(&said, "Invalid key"), 0, "{said}");
+}
+
 /// The ways a waiting guest can leave, and what each one sends.
 #[derive(Clone, Copy, Debug)]
 enum Leaving {
@@ -335,6 +356,7 @@ fn too_many_connections_from_one_address_are_turned_away_but_not_others() {
     assert_turned_away(&mut over, "too many connections from your address");
 
     server.play(&mut playing, 'r', 'r');
-    elsewhere.write_all(b"x").unwrap();
+    // A line, as netcat sends it: this client never negotiates, so it plays by lines.
+    elsewhere.write_all(b"x\n").unwrap();
     read_until(&mut elsewhere, "Player 0: r, Player 1: r");
 }

@@ -300,6 +300,8 @@ fn harmless_commands() -> Vec<u8> {
 
 #[test]
 fn keys_flooded_from_the_line_get_one_warning_then_a_drop_and_the_host_plays_on() {
+    // The flooder never negotiates, so it is in line mode, and it never sends Enter: the
+    // rate judges each key it types all the same.
     let mut server = Server::start(&["--timeout", "60"]);
     let mut playing = server.seat_guest();
     let flooder = raw_connect(server.port(), None);
@@ -497,19 +499,56 @@ fn a_paste_passes_and_a_guest_who_slows_down_after_the_warning_stays() {
     );
 }
 
+#[test]
+fn a_netcat_guests_lines_cost_the_key_rate_one_key_per_letter() {
+    let mut server = Server::start(&["--timeout", "60"]);
+    let _playing = server.seat_guest();
+    // Never negotiating, the guest plays by lines.
+    let mut guest = Guest::connect_raw(server.port());
+    guest.expect_line("You are number 1 in line");
+
+    // Three lines at once: 24 letters are more than a paste of 20 keys, though three
+    // lines are far fewer. The rate judges what is typed, so the third line is cut short
+    // by the warning (and is one Invalid key, answered with the place like any key).
+    guest.send(b"scissors\nscissors\nscissors\n");
+    guest.expect_line(
+        "Slow down: that is faster than anyone types. Keep it up and you will be disconnected.",
+    );
+    guest.expect_line("You are number 1 in line");
+    // Whatever comes after the warning, one place line per line: the arrival's and three.
+    let place_lines = |guest: &Guest| {
+        guest
+            .transcript()
+            .matches("You are number 1 in line")
+            .count()
+    };
+    while place_lines(&guest) < 4 {
+        guest.expect_line("You are number 1 in line");
+    }
+    guest.expect_open_for(Duration::from_millis(300));
+    assert_eq!(place_lines(&guest), 4, "{}", guest.transcript());
+    assert_eq!(
+        guest.transcript().matches("Slow down").count(),
+        1,
+        "{}",
+        guest.transcript()
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // A guest who never reads.
 
 #[test]
 fn a_guest_who_never_reads_is_dropped_and_the_match_goes_on() {
-    // No key limit: every key from the line draws a place line, as fast as it is sent.
+    // No key limit: every line from the line draws a place line, as fast as it is sent.
+    // The client never negotiates, so it plays by lines: a key draws nothing until Enter.
     let mut server = Server::start(&["--max-key-rate", "0", "--timeout", "60"]);
     let mut playing = server.seat_guest();
     let silent = raw_connect(server.port(), Some(4096));
     expect_arrival(&mut server, silent.local_addr().unwrap(), Some(1));
     let mut silent_reader = silent.try_clone().unwrap();
 
-    let flood = Flood::start(silent, b"x".to_vec(), Until::Dropped, server.pid());
+    let flood = Flood::start(silent, b"x\n".to_vec(), Until::Dropped, server.pid());
     server.expect("1 guest dropped for not reading");
     let report = flood.stop();
     assert_bounded(&report);
@@ -552,14 +591,15 @@ fn a_guest_who_never_reads_is_dropped_and_the_match_goes_on() {
 
 #[test]
 fn a_playing_guest_who_never_reads_is_dropped_and_the_next_in_line_plays() {
-    // No key limit: every invalid key from the playing guest draws an `Invalid key`.
+    // No key limit: every invalid line from the playing guest (it never negotiates, so it
+    // plays by lines) draws an `Invalid key`.
     let mut server = Server::start(&["--max-key-rate", "0", "--timeout", "60"]);
     let silent = raw_connect(server.port(), Some(4096));
     expect_arrival(&mut server, silent.local_addr().unwrap(), None);
     let mut next = server.guest();
     expect_arrival(&mut server, next.local_addr(), Some(1));
 
-    let flood = Flood::start(silent, b"x".to_vec(), Until::Dropped, server.pid());
+    let flood = Flood::start(silent, b"x\n".to_vec(), Until::Dropped, server.pid());
     server.expect("1 guest dropped for not reading");
     server.expect_line("Opponent disconnected.");
     server.expect_line(&format!("Player connected: {}", next.local_addr()));

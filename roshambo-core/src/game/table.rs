@@ -24,8 +24,6 @@
 //!     host_saw,
 //!     [
 //!         "Player connected: 127.0.0.1:40312",
-//!         "You chose rock.",
-//!         "Waiting for the guest's move.",
 //!         "Player 0: r, Player 1: s",
 //!         "Player 0 wins!",
 //!         "Wins: 1 - 0",
@@ -460,15 +458,14 @@ impl Table {
         }
         let waiting_for_other = !bout.game.has_moved(other);
         let throw = bout.game.choose(player, choice);
-        self.say(to, messages::you_chose(choice));
-        if waiting_for_other {
-            match player {
-                Player::Host => self.say(to, "Waiting for the guest's move."),
-                Player::Guest => {
-                    self.say(to, "Waiting for the host's move.");
-                    // Never which move: the host could still change theirs.
-                    self.say(Recipient::Host, "The guest has moved.");
-                }
+        // The guest is told their move and whom they wait for; the host, at their own
+        // keyboard, sees what they pressed and needs no word of it, only of the guest.
+        if player == Player::Guest {
+            self.say(to, messages::you_chose(choice));
+            if waiting_for_other {
+                self.say(to, "Waiting for the host's move.");
+                // Never which move: the host could still change theirs.
+                self.say(Recipient::Host, "The guest has moved.");
             }
         }
         if let Some(throw) = throw {
@@ -1323,7 +1320,12 @@ mod tests {
         // A tie, then a decided game: the score from each side.
         h.keys(&[(HOST, b'p')]);
         let said = h.said();
-        assert!(said.contains(&(HOST, "You chose paper.".to_string())));
+        assert!(
+            !said
+                .iter()
+                .any(|(who, t)| *who == HOST && t.starts_with("You chose")),
+            "the host sees their own key: {said:?}"
+        );
         assert!(said.contains(&(to(2), "A tie: nobody scores.".to_string())));
         h.keys(&[(HOST, b'r'), (to(1), b'p')]);
         let said = h.said();

@@ -241,6 +241,55 @@ fn a_log_fifo_nobody_drains_stalls_nothing() {
 }
 
 #[test]
+fn a_log_that_fails_is_said_once_on_stderr_and_the_game_goes_on() {
+    let path = roshambo_test_support::temp_path("broken-log");
+    let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo with a valid C string.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let shipper = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&path)
+        .expect("the FIFO opens for reading");
+    let path_arg = path.to_str().unwrap();
+    let mut server = Unread::start(
+        &[
+            "--log-file",
+            path_arg,
+            "--log-level",
+            "trace",
+            "--timeout",
+            "600",
+            "--max-key-rate",
+            "0",
+        ],
+        &[],
+    );
+    // The log shipper goes away: every later write to the log fails.
+    drop(shipper);
+    let mut guest = Guest::connect(server.port);
+    guest.expect_line("Welcome to the game");
+    play_ties(&mut server, &mut guest, 50);
+    let (status, _) = server.stop_with(libc::SIGTERM);
+    assert_eq!(status.code(), Some(0));
+    let mut stderr = String::new();
+    server
+        .child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let told: Vec<&str> = stderr.lines().filter(|l| l.contains("log file")).collect();
+    assert_eq!(told.len(), 1, "said once: {stderr}");
+    assert!(
+        told[0].contains(path_arg) && told[0].contains("failed"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
 fn a_broken_stdout_stops_the_server_with_one_line_and_no_panic() {
     let (mut screen, stdout) = pipe().expect("a pipe");
     let mut child = Command::new(roshambo())

@@ -11,6 +11,7 @@ use roshambo::events::{Event, StopSignal};
 use roshambo::server::{Server, Stop};
 use roshambo_core::delivery::outbox::QUEUE_HOLD;
 use roshambo_core::game::countdown::ClockSettings;
+use roshambo_core::game::messages::is_seed_line;
 use roshambo_core::game::TableSettings;
 use roshambo_core::keys::Key;
 use roshambo_test_support::{Expect, Guest, Pattern, DEADLINE};
@@ -310,24 +311,11 @@ fn screen_of(lines: &[&str]) -> String {
 /// places): what these tests follow. The words said around them are the table's, and
 /// its unit tests check them.
 fn seed_line(text: &str) -> bool {
-    const WHOLE: [&str; 7] = [
-        "Welcome to the game",
-        "Thank you for playing!",
-        "Invalid key",
-        "Opponent disconnected.",
-        "Timed out. Good-bye",
-        "Server shutting down. Good-bye",
-        "Welcome! A match is in progress; you play next when your turn comes.",
-    ];
-    WHOLE.contains(&text)
-        || text.starts_with("Player 0: ")
-        || (text.starts_with("Player ") && text.ends_with(" wins!"))
-        || text.starts_with("Wins: ")
-        || text.starts_with("Overall: ")
-        || text.starts_with("Player connected: ")
+    is_seed_line(text)
+        || text == "Server shutting down. Good-bye"
+        || text == "Welcome! A match is in progress; you play next when your turn comes."
         || text.starts_with("Guest waiting: ")
         || (text.starts_with("You are number ") && text.ends_with(" in line"))
-        || text.parse::<u32>().is_ok()
 }
 
 /// A guest's screen, with only the lines [`seed_line`] keeps.

@@ -189,18 +189,25 @@ fn ctrl_s_on_the_console_is_a_key_and_the_game_goes_on() {
     assert_eq!(server.termios_now(), before, "IXON is back with the rest");
 }
 
-#[test]
-fn a_log_fifo_nobody_drains_stalls_nothing() {
-    let path = roshambo_test_support::temp_path("stalled-log");
+/// A FIFO for `--log-file`, with its reading end open (so the server's open does not
+/// wait): a log shipper, as the test then has it behave.
+fn log_fifo(tag: &str) -> (std::path::PathBuf, File) {
+    let path = roshambo_test_support::temp_path(tag);
     let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
     // SAFETY: mkfifo with a valid C string.
     assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
-    // A log shipper that opened the FIFO and then stopped reading.
     let shipper = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(&path)
         .expect("the FIFO opens for reading");
+    (path, shipper)
+}
+
+#[test]
+fn a_log_fifo_nobody_drains_stalls_nothing() {
+    // A log shipper that opened the FIFO and then stopped reading.
+    let (path, shipper) = log_fifo("stalled-log");
     let path_arg = path.to_str().unwrap();
     let mut server = Unread::start(
         &[
@@ -242,15 +249,7 @@ fn a_log_fifo_nobody_drains_stalls_nothing() {
 
 #[test]
 fn a_log_that_fails_is_said_once_on_stderr_and_the_game_goes_on() {
-    let path = roshambo_test_support::temp_path("broken-log");
-    let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
-    // SAFETY: mkfifo with a valid C string.
-    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
-    let shipper = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(&path)
-        .expect("the FIFO opens for reading");
+    let (path, shipper) = log_fifo("broken-log");
     let path_arg = path.to_str().unwrap();
     let mut server = Unread::start(
         &[

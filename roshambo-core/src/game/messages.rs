@@ -10,6 +10,26 @@ use crate::game::happening::Ending;
 use crate::game::rules::{Move, Player};
 use std::time::Duration;
 
+/// Whether `text` is one of the seed's lines, which the table says word for word to the
+/// same recipients whatever it says around them: for tests that follow the seed's flow
+/// through the words added since.
+pub fn is_seed_line(text: &str) -> bool {
+    const WHOLE: [&str; 5] = [
+        "Welcome to the game",
+        "Thank you for playing!",
+        "Invalid key",
+        "Opponent disconnected.",
+        "Timed out. Good-bye",
+    ];
+    WHOLE.contains(&text)
+        || text.starts_with("Player 0: ")
+        || (text.starts_with("Player ") && text.ends_with(" wins!"))
+        || text.starts_with("Wins: ")
+        || text.starts_with("Overall: ")
+        || text.starts_with("Player connected: ")
+        || (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The keys, in words: the line after `Invalid key`, and part of the help.
 pub const KEYS: &str = "Keys: r rock, p paper, s scissors, ? help.";
 
@@ -192,6 +212,28 @@ mod tests {
         ];
         for (ending, wins, line) in cases {
             assert_eq!(match_summary(guest, ending, wins), line);
+        }
+    }
+
+    #[test]
+    fn the_seeds_lines_are_told_apart_from_the_words_around_them() {
+        for seed in [
+            "Welcome to the game",
+            "Player 0: r, Player 1: s",
+            "Player 1 wins!",
+            "Wins: 1 - 0",
+            "Overall: 100.00%",
+            "Thank you for playing!",
+            "Invalid key",
+            "Opponent disconnected.",
+            "Timed out. Good-bye",
+            "5",
+            "Player connected: 127.0.0.1:4000",
+        ] {
+            assert!(is_seed_line(seed), "{seed}");
+        }
+        for added in [KEYS, YOUR_MOVE, TIE, WHO_YOU_ARE, "You 1, host 0", ""] {
+            assert!(!is_seed_line(added), "{added}");
         }
     }
 

@@ -629,25 +629,12 @@ mod tests {
         }
     }
 
-    /// Whether `text` is one of the seed's lines (which the table says word for word,
-    /// whatever it says around them), or a close.
+    /// The seed's lines (see [`messages::is_seed_line`]), the server's good-bye and
+    /// closes.
     fn seed_line(text: &str) -> bool {
-        const WHOLE: [&str; 7] = [
-            "Welcome to the game",
-            "Thank you for playing!",
-            "Invalid key",
-            "Opponent disconnected.",
-            "Timed out. Good-bye",
-            "<close>",
-            "Server shutting down. Good-bye",
-        ];
-        WHOLE.contains(&text)
-            || text.starts_with("Player 0: ")
-            || (text.starts_with("Player ") && text.ends_with(" wins!"))
-            || text.starts_with("Wins: ")
-            || text.starts_with("Overall: ")
-            || text.starts_with("Player connected: ")
-            || text.parse::<u32>().is_ok()
+        messages::is_seed_line(text)
+            || text == "<close>"
+            || text == "Server shutting down. Good-bye"
     }
 
     /// A table with a fixed start time and helpers to read what it said.

@@ -82,7 +82,7 @@ Options:
   --help             print this help
   --version          print the version
 
-Keys: r rock, p paper, s scissors. Ctrl-C stops the server.
+Keys: r rock, p paper, s scissors, ? help. Ctrl-C (or Ctrl-D) stops the server.
 Guests: telnet HOST PORT";
 
 /// Reads the arguments after the program's name.

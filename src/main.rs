@@ -81,9 +81,12 @@ fn serve(config: Config) -> Result<Stop, Box<dyn std::error::Error>> {
         let _ = gone.try_send(Event::ConsoleGone);
     }))?;
     let _ = writeln!(screen, "Listening for telnet connections on port {port}");
+    for ip in acceptor::guest_addresses(config.bind) {
+        let _ = writeln!(screen, "Guests connect with: telnet {ip} {port}");
+    }
     let _ = writeln!(
         screen,
-        "Keys: r rock, p paper, s scissors. Ctrl-C stops the server."
+        "Keys: r rock, p paper, s scissors, ? help. Ctrl-C (or Ctrl-D) stops the server."
     );
     log::info!("listening on port {port}; best of {}", config.table.best_of);
 

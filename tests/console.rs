@@ -205,3 +205,20 @@ fn a_panic_on_another_thread_restores_the_terminal_and_says_good_bye() {
     guest.expect_line("Server shutting down. Good-bye");
     guest.expect_closed();
 }
+
+#[test]
+fn the_host_gets_one_line_for_the_session_when_the_server_stops() {
+    let mut server = Server::start(&["--best-of", "1"]);
+    let mut guest = server.seat_guest();
+    server.play(&mut guest, 'r', 's');
+    server.expect("Match over: you beat 127.0.0.1:");
+    let mut second = server.seat_guest();
+    server.play(&mut second, 'p', 'p');
+    server.press(&[CTRL_C]);
+    let summary = server.expect_rest_of_line("This session: ");
+    assert_eq!(
+        summary.trim(),
+        "2 matches (1 won, 0 lost, 1 ended early); 2 games (1 won, 0 lost, 1 tied); your share 100.00%"
+    );
+    assert_eq!(server.wait_exit(PROMPTLY).code(), Some(0));
+}

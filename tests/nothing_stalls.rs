@@ -85,7 +85,7 @@ fn listening_port(screen: &mut File) -> u16 {
     let mut seen = Vec::new();
     let mut buf = [0u8; 256];
     let prefix = "Listening for telnet connections on port ";
-    let banner_end = "Ctrl-C stops the server.";
+    let banner_end = "stops the server.";
     loop {
         let text = String::from_utf8_lossy(&seen);
         let ended = text

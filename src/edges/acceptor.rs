@@ -131,6 +131,70 @@ fn socket_addr(addr: SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
     (storage, len as libc::socklen_t)
 }
 
+/// The addresses a guest elsewhere could use to reach the server: `bind` if it names
+/// one, else this machine's addresses other than loopback and link-local ones (at most
+/// a few), else localhost.
+pub fn guest_addresses(bind: Option<IpAddr>) -> Vec<IpAddr> {
+    if let Some(ip) = bind.filter(|ip| !ip.is_unspecified()) {
+        return vec![ip];
+    }
+    // Bound to 0.0.0.0, IPv6 guests cannot come; bound to :: or nothing, both can.
+    let ipv4_only = bind.is_some_and(|b| b.is_ipv4());
+    let mut found = interface_addresses()
+        .into_iter()
+        .filter(|ip| !ip.is_loopback() && !is_link_local(ip))
+        .filter(|ip| !(ipv4_only && ip.is_ipv6()))
+        .collect::<Vec<_>>();
+    found.sort_by_key(|ip| (ip.is_ipv6(), *ip));
+    found.dedup();
+    found.truncate(4);
+    if found.is_empty() {
+        found.push(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+    found
+}
+
+fn is_link_local(ip: &IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_link_local(),
+        IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) == 0xfe80,
+    }
+}
+
+/// This machine's interface addresses, as getifaddrs(3) lists them.
+fn interface_addresses() -> Vec<IpAddr> {
+    let mut list: *mut libc::ifaddrs = std::ptr::null_mut();
+    // SAFETY: getifaddrs writes a list head we free below with freeifaddrs.
+    if unsafe { libc::getifaddrs(&mut list) } != 0 {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let mut entry = list;
+    while !entry.is_null() {
+        // SAFETY: `entry` is a node of the list getifaddrs made, not yet freed.
+        let node = unsafe { &*entry };
+        if !node.ifa_addr.is_null() {
+            // SAFETY: ifa_addr points at a sockaddr whose family says its real type.
+            let family = i32::from(unsafe { (*node.ifa_addr).sa_family });
+            if family == libc::AF_INET {
+                // SAFETY: an AF_INET address is a sockaddr_in.
+                let sin = unsafe { &*node.ifa_addr.cast::<libc::sockaddr_in>() };
+                found.push(IpAddr::V4(Ipv4Addr::from(u32::from_be(
+                    sin.sin_addr.s_addr,
+                ))));
+            } else if family == libc::AF_INET6 {
+                // SAFETY: an AF_INET6 address is a sockaddr_in6.
+                let sin6 = unsafe { &*node.ifa_addr.cast::<libc::sockaddr_in6>() };
+                found.push(IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)));
+            }
+        }
+        entry = node.ifa_next;
+    }
+    // SAFETY: `list` came from getifaddrs and is freed once.
+    unsafe { libc::freeifaddrs(list) };
+    found
+}
+
 /// Starts the thread that accepts connections and reports them. It ends when the game
 /// loop has gone away (its next accept then finds nobody to tell).
 pub fn spawn(listener: TcpListener, events: Sender<Event>) -> io::Result<()> {
@@ -181,6 +245,22 @@ fn is_transient(e: &io::Error) -> bool {
 mod tests {
     use super::*;
     use std::net::TcpStream;
+
+    #[test]
+    fn guests_are_told_the_bound_address_or_the_machines_own() {
+        let bound: IpAddr = "127.0.0.1".parse().unwrap();
+        assert_eq!(guest_addresses(Some(bound)), [bound]);
+        let all = guest_addresses(None);
+        assert!(!all.is_empty() && all.len() <= 4, "{all:?}");
+        assert!(
+            all.iter().all(|ip| !is_link_local(ip)),
+            "no link-local address: {all:?}"
+        );
+        assert!(
+            all == [IpAddr::V4(Ipv4Addr::LOCALHOST)] || all.iter().all(|ip| !ip.is_loopback()),
+            "loopback only when there is nothing else: {all:?}"
+        );
+    }
 
     #[test]
     fn all_interfaces_take_ipv4_and_ipv6_guests() {

@@ -1,13 +1,20 @@
 //! How well the host has done against everyone since the server started: the running
-//! average of decided games. Pure: no IO.
+//! average of decided games, and the session's matches for the summary at the end.
+//! Pure: no IO.
 
 use crate::game::rules::Player;
 
-/// The host's record over all decided games against all guests. Ties are not counted.
+/// The host's record over all decided games against all guests (ties are not counted
+/// in the share), and over the session's matches.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Standings {
     host_wins: u64,
     decided: u64,
+    ties: u64,
+    matches_won: u64,
+    matches_lost: u64,
+    /// Matches that ended before anyone won: a time-out, a guest who left, a shutdown.
+    matches_unfinished: u64,
 }
 
 impl Standings {
@@ -17,6 +24,45 @@ impl Standings {
         if winner == Player::Host {
             self.host_wins += 1;
         }
+    }
+
+    /// Counts one tie.
+    pub fn record_tie(&mut self) {
+        self.ties += 1;
+    }
+
+    /// Counts one match that ended, won by `winner`, or by nobody (`None`: it ended
+    /// early).
+    pub fn record_match(&mut self, winner: Option<Player>) {
+        match winner {
+            Some(Player::Host) => self.matches_won += 1,
+            Some(Player::Guest) => self.matches_lost += 1,
+            None => self.matches_unfinished += 1,
+        }
+    }
+
+    /// The host's summary of the session, said when the server stops.
+    pub fn session_line(&self) -> String {
+        let matches = self.matches_won + self.matches_lost + self.matches_unfinished;
+        let early = match self.matches_unfinished {
+            0 => String::new(),
+            n => format!(", {n} ended early"),
+        };
+        let share = match self.host_percent() {
+            Some(percent) => format!("{percent:.2}%"),
+            None => "none decided".to_string(),
+        };
+        let games = self.decided + self.ties;
+        format!(
+            "This session: {matches} {} ({} won, {} lost{early}); {games} {} ({} won, {} lost, {} tied); your share {share}",
+            if matches == 1 { "match" } else { "matches" },
+            self.matches_won,
+            self.matches_lost,
+            if games == 1 { "game" } else { "games" },
+            self.host_wins,
+            self.decided - self.host_wins,
+            self.ties,
+        )
     }
 
     /// The host's share of decided games, in percent; `None` before any game was decided.
@@ -84,5 +130,25 @@ mod tests {
             standings.record(if i % 3 == 0 { Guest } else { Host });
         }
         assert_eq!(standings.overall_line(), "Overall: 66.67%");
+    }
+
+    #[test]
+    fn the_session_line_counts_matches_and_games() {
+        let mut standings = Standings::default();
+        assert_eq!(
+            standings.session_line(),
+            "This session: 0 matches (0 won, 0 lost); 0 games (0 won, 0 lost, 0 tied); your share none decided"
+        );
+        for winner in [Host, Host, Guest] {
+            standings.record(winner);
+        }
+        standings.record_tie();
+        standings.record_match(Some(Host));
+        standings.record_match(Some(Guest));
+        standings.record_match(None);
+        assert_eq!(
+            standings.session_line(),
+            "This session: 3 matches (1 won, 1 lost, 1 ended early); 4 games (2 won, 1 lost, 1 tied); your share 66.67%"
+        );
     }
 }

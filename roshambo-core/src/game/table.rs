@@ -336,7 +336,7 @@ impl Table {
     }
 
     /// The server is stopping: every guest is told and closed, and the host hears how
-    /// the match in play ended.
+    /// the match in play ended and how the whole session went.
     pub fn shut_down(&mut self) {
         if let Some(bout) = &self.bout {
             let line = messages::match_summary(&bout.addr.to_string(), Ending::ShutDown, bout.wins);
@@ -348,7 +348,10 @@ impl Table {
             };
             self.say(Recipient::Host, line);
             self.log(happening);
+            self.standings.record_match(None);
         }
+        let session = self.standings.session_line();
+        self.say(Recipient::Host, session);
         let guests: Vec<GuestId> = self
             .playing()
             .into_iter()
@@ -483,6 +486,7 @@ impl Table {
         let Some(winner) = throw.winner() else {
             bout.restart_clock(now, clock);
             let guest = bout.guest;
+            self.standings.record_tie();
             self.say_to_table(messages::TIE.to_string());
             self.say(Recipient::Guest(guest), messages::YOUR_MOVE);
             return;
@@ -506,6 +510,7 @@ impl Table {
             messages::score_for(Player::Guest, wins),
         );
         if wins.iter().any(|&w| w > self.settings.best_of / 2) {
+            self.standings.record_match(Some(winner));
             self.say_to_table(messages::match_won(winner, wins));
             self.say_to_players("Thank you for playing!");
             self.end_match(Ending::Won, now);
@@ -517,6 +522,9 @@ impl Table {
 
     fn end_match(&mut self, ending: Ending, now: Instant) {
         let Some(bout) = self.bout.take() else { return };
+        if ending != Ending::Won {
+            self.standings.record_match(None);
+        }
         self.say(
             Recipient::Host,
             messages::match_summary(&bout.addr.to_string(), ending, bout.wins),
@@ -1405,6 +1413,10 @@ mod tests {
             to: HOST,
             text: "Match over: cut by the shutdown at 1-0".into()
         }));
+        assert!(actions.contains(&Action::Say {
+            to: HOST,
+            text: "This session: 1 match (0 won, 0 lost, 1 ended early); 1 game (1 won, 0 lost, 0 tied); your share 100.00%".into()
+        }), "{actions:?}");
         assert!(actions.iter().any(|a| matches!(
             a,
             Action::Log(Happening::MatchOver {

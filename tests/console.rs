@@ -222,3 +222,16 @@ fn the_host_gets_one_line_for_the_session_when_the_server_stops() {
     );
     assert_eq!(server.wait_exit(PROMPTLY).code(), Some(0));
 }
+
+#[test]
+fn ctrl_k_sends_the_playing_guest_away_and_the_next_in_line_plays() {
+    let mut server = Server::start(&[]);
+    let mut guest = server.seat_guest();
+    let mut next = server.guest();
+    next.expect_line("You are number 1 in line");
+    server.press(&[0x0b]);
+    guest.expect_line("The host has ended your match. Thank you for coming, good-bye.");
+    guest.expect_closed();
+    server.expect("Match over: you sent 127.0.0.1:");
+    next.expect_line("Welcome to the game");
+}

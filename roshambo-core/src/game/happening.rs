@@ -19,6 +19,8 @@ pub enum Ending {
     GuestLeft,
     /// The server stopped mid-match.
     ShutDown,
+    /// The host sent the guest away.
+    Kicked,
 }
 
 impl fmt::Display for Ending {
@@ -28,6 +30,7 @@ impl fmt::Display for Ending {
             Ending::TimedOut => "timed out",
             Ending::GuestLeft => "guest left",
             Ending::ShutDown => "cut by shutdown",
+            Ending::Kicked => "kicked",
         })
     }
 }

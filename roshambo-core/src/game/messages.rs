@@ -39,6 +39,9 @@ pub const YOUR_MOVE: &str = "Your move: r, p or s.";
 /// A game nobody won.
 pub const TIE: &str = "A tie: nobody scores.";
 
+/// What a guest sent away by the host is told, before the connection closes.
+pub const KICKED: &str = "The host has ended your match. Thank you for coming, good-bye.";
+
 /// Who the guest is, told when they sit down.
 pub const WHO_YOU_ARE: &str = "You are Player 1; the host is Player 0.";
 
@@ -63,7 +66,10 @@ pub fn help(player: Player, best_of: u32, timeout: Duration) -> Vec<String> {
             "Either player may change their move until the other has moved. Ctrl-C leaves."
                 .to_string(),
         ),
-        Player::Host => lines.push("Ctrl-C stops the server; Ctrl-D too.".to_string()),
+        Player::Host => {
+            lines.push("Ctrl-K sends the playing guest away; the next in line plays.".to_string());
+            lines.push("Ctrl-C stops the server; Ctrl-D too.".to_string());
+        }
     }
     lines
 }
@@ -115,6 +121,7 @@ pub fn match_summary(guest: &str, ending: Ending, wins: [u32; 2]) -> String {
         Ending::TimedOut => format!("Match over: {guest} timed out at {host}-{visitor}"),
         Ending::GuestLeft => format!("Match over: {guest} left at {host}-{visitor}"),
         Ending::ShutDown => format!("Match over: cut by the shutdown at {host}-{visitor}"),
+        Ending::Kicked => format!("Match over: you sent {guest} away at {host}-{visitor}"),
     }
 }
 
@@ -208,6 +215,11 @@ mod tests {
                 Ending::ShutDown,
                 [4, 4],
                 "Match over: cut by the shutdown at 4-4",
+            ),
+            (
+                Ending::Kicked,
+                [1, 0],
+                "Match over: you sent 127.0.0.1:4000 away at 1-0",
             ),
         ];
         for (ending, wins, line) in cases {

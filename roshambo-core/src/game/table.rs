@@ -51,6 +51,10 @@ use std::time::{Duration, Instant};
 /// The key that shows the help, to a guest or to the host, at any time.
 const HELP: Key = Key::Char('?');
 
+/// The host's key that sends the playing guest away (Ctrl-K): a control key, so that
+/// no slip of a finger does it.
+const KICK: Key = Key::Control(0x0b);
+
 /// How the table is run: the match length, the clock and who may come in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TableSettings {
@@ -264,6 +268,10 @@ impl Table {
     pub fn host_pressed(&mut self, key: Key, now: Instant) {
         if key == HELP {
             self.help(Recipient::Host, Player::Host);
+        } else if key == KICK && self.bout.is_some() {
+            let guest = self.playing().expect("a bout has a guest");
+            self.say(Recipient::Guest(guest), messages::KICKED);
+            self.end_match(Ending::Kicked, now);
         } else if self.bout.is_some() {
             self.play(Player::Host, key, now);
         } else {
@@ -1424,5 +1432,39 @@ mod tests {
                 ..
             })
         )));
+    }
+
+    #[test]
+    fn ctrl_k_sends_the_playing_guest_away_politely_and_the_next_plays() {
+        let mut h = Harness::new(quick());
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        let _ = h.table.guest_arrived(guest(2), addr(2, 1), h.at(0.0));
+        h.keys(&[(HOST, b'r'), (to(1), b's')]);
+        h.said();
+        h.table.host_pressed(KICK, h.at(1.0));
+        let said = h.said();
+        let told = said
+            .iter()
+            .position(|l| *l == (to(1), messages::KICKED.to_string()))
+            .expect("the guest is told");
+        let closed = said
+            .iter()
+            .position(|l| *l == (to(1), "<close>".to_string()))
+            .expect("and let go");
+        assert!(told < closed);
+        assert!(said.contains(&(
+            HOST,
+            "Match over: you sent 127.0.0.1:1 away at 1-0".to_string()
+        )));
+        assert_eq!(h.table.playing(), Some(guest(2)));
+        h.table.host_pressed(KICK, h.at(2.0));
+        h.said();
+        h.table.host_pressed(KICK, h.at(3.0));
+        let said = h.said();
+        assert_eq!(
+            said.len(),
+            1,
+            "with nobody playing, a key like any other: {said:?}"
+        );
     }
 }

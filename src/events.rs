@@ -2,6 +2,7 @@
 //! telling: the contract between the edges and the loop, below both. An event may carry
 //! a resource (a new guest's socket), but nothing here reads or writes.
 
+use crossbeam_channel::Sender;
 pub use roshambo_core::game::GuestId;
 use roshambo_core::keys::Key;
 use std::fmt;
@@ -85,6 +86,9 @@ pub enum Event {
     ClockFired { epoch: u64 },
     /// A signal asked the server to stop.
     Signalled { signal: StopSignal },
+    /// The host pressed Ctrl-Z: the process stops once `done` is answered (or a moment
+    /// has passed), so the guests can be told first.
+    Pausing { done: Sender<()> },
     /// The process was continued after Ctrl-Z (`fg`): the console is in cbreak again.
     Resumed,
     /// A thread panicked; the terminal is already restored.

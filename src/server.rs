@@ -216,9 +216,16 @@ impl<W: Write> Server<W> {
                 }
             }
             Event::Signalled { signal } => return Some(Stop::Signalled(signal)),
+            Event::Pausing { done } => {
+                self.table.paused();
+                self.carry_out(now, false);
+                // Told: the process may stop now.
+                let _ = done.send(());
+            }
             Event::Resumed => {
                 let status = self.table.status_line();
                 self.host_line(&status);
+                self.table.resumed(now);
             }
             Event::Panicked => return Some(Stop::Panicked),
             Event::ConsoleGone => return Some(Stop::ConsoleGone),

@@ -179,6 +179,10 @@ fn suspend_and_resume(shell_command: &[&str], with_guest: bool, stops: usize) {
         shell.expect("Stopped");
         shell.expect(PROMPT);
         await_state(job, 'T');
+        // The playing guest was told before the server stopped.
+        if let Some(guest) = &mut guest {
+            guest.expect_line("The host has paused the game; your clock is stopped.");
+        }
         assert_shells_terminal(&shell, &format!("after Ctrl-Z number {round}"));
         // The shell runs commands and the terminal echoes what is typed.
         shell.press(b"echo alive$((40+2))\n");
@@ -191,6 +195,9 @@ fn suspend_and_resume(shell_command: &[&str], with_guest: bool, stops: usize) {
         shell.expect_line(&status);
         await_cbreak(&shell, &format!("after fg number {round}"));
         await_state(job, 'S');
+        if let Some(guest) = &mut guest {
+            guest.expect_line("The game goes on, with a fresh clock. Your move: r, p or s.");
+        }
     }
 
     // Single keys are read again, without Enter.

@@ -16,6 +16,10 @@ use std::cell::Cell;
 use std::io;
 use std::mem::MaybeUninit;
 use std::thread;
+use std::time::Duration;
+
+/// How long Ctrl-Z waits for the guests to be told the game is paused.
+const PAUSE_PATIENCE: Duration = Duration::from_millis(100);
 
 /// The signals the watcher waits for; all of them stay blocked everywhere else.
 const HANDLED: [libc::c_int; 6] = [
@@ -115,6 +119,13 @@ fn watch(urgent: &Sender<Event>) {
                 signal: StopSignal::Quit,
             },
             libc::SIGTSTP => {
+                // The game thread tells the guests the game is paused before the whole
+                // process stops; a game thread that does not answer in time is not
+                // waited for.
+                let (done, answered) = crossbeam_channel::bounded(1);
+                if urgent.send(Event::Pausing { done }).is_ok() {
+                    let _ = answered.recv_timeout(PAUSE_PATIENCE);
+                }
                 terminal::restore_saved();
                 stop_process();
                 // Back here either after SIGCONT (which is pending and comes next) or at

@@ -39,6 +39,12 @@ pub const YOUR_MOVE: &str = "Your move: r, p or s.";
 /// A game nobody won.
 pub const TIE: &str = "A tie: nobody scores.";
 
+/// What the playing guest is told when the host stops the server (Ctrl-Z).
+pub const PAUSED: &str = "The host has paused the game; your clock is stopped.";
+
+/// And when the host continues it (`fg`).
+pub const RESUMED: &str = "The game goes on, with a fresh clock. Your move: r, p or s.";
+
 /// What a guest sent away by the host is told, before the connection closes.
 pub const KICKED: &str = "The host has ended your match. Thank you for coming, good-bye.";
 

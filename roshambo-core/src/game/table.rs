@@ -139,6 +139,8 @@ struct Bout {
     /// The clock has started counting aloud: its first number came with a line saying
     /// what the numbers mean.
     counting: bool,
+    /// The host stopped the server (Ctrl-Z); the clock waits for them.
+    paused: bool,
 }
 
 impl Bout {
@@ -380,6 +382,32 @@ impl Table {
         self.hints.clear();
     }
 
+    /// The host stopped the server (Ctrl-Z): the playing guest is told, and their clock
+    /// stops until [`Table::resumed`].
+    pub fn paused(&mut self) {
+        let Some(bout) = self.bout.as_mut() else {
+            return;
+        };
+        bout.clock = None;
+        bout.paused = true;
+        let guest = bout.guest;
+        self.say(Recipient::Guest(guest), messages::PAUSED);
+    }
+
+    /// The host continued the server (`fg`): the game goes on, with a fresh clock.
+    pub fn resumed(&mut self, now: Instant) {
+        let clock = self.settings.clock;
+        let Some(bout) = self.bout.as_mut().filter(|b| b.paused) else {
+            return;
+        };
+        bout.paused = false;
+        let guest = bout.guest;
+        if !bout.game.has_moved(Player::Guest) {
+            bout.restart_clock(now, clock);
+        }
+        self.say(Recipient::Guest(guest), messages::RESUMED);
+    }
+
     /// One line for the host about where things stand, e.g. after `fg`.
     pub fn status_line(&self) -> String {
         let waiting = match self.queue.len() {
@@ -437,6 +465,7 @@ impl Table {
             wins: [0, 0],
             clock: Some(Countdown::start(now, first)),
             counting: false,
+            paused: false,
         });
     }
 
@@ -1466,5 +1495,25 @@ mod tests {
             1,
             "with nobody playing, a key like any other: {said:?}"
         );
+    }
+
+    #[test]
+    fn a_pause_stops_the_guests_clock_and_fg_gives_a_fresh_one() {
+        let mut h = Harness::new(quick());
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.table.guest_negotiated(guest(1));
+        h.said();
+        h.table.paused();
+        assert_eq!(h.said(), lines(&[(to(1), messages::PAUSED)]));
+        assert_eq!(h.table.poll_timeout(), None, "the clock waits for the host");
+        h.table.resumed(h.at(60.0));
+        assert_eq!(h.said(), lines(&[(to(1), messages::RESUMED)]));
+        assert_eq!(
+            h.table.poll_timeout(),
+            Some(h.at(65.0)),
+            "a fresh clock from the moment the game goes on"
+        );
+        h.table.resumed(h.at(70.0));
+        assert_eq!(h.said(), [], "once");
     }
 }

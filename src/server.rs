@@ -9,6 +9,7 @@ use crate::edges::timer::Timer;
 use crate::events::{Departure, Event, StopSignal};
 use crossbeam_channel::{select, Receiver, Sender};
 use roshambo_core::delivery::{Cause, Notices, Outbox, Route, Transmit};
+use roshambo_core::game::happening::Weight;
 use roshambo_core::game::{Action, GuestId, Happening, Table, TableSettings};
 use roshambo_core::keys::Key;
 use roshambo_core::telnet;
@@ -379,12 +380,13 @@ impl<W: Write> Server<W> {
     }
 }
 
-/// Writes what the table says happened to the log; what a guest did wrong is a warning.
+/// Writes what the table says happened to the log, at the level its weight says; what a
+/// guest did wrong goes to the log alone (see [`GUESTS`]).
 fn log_happening(happening: &Happening) {
-    if happening.is_warning() {
-        log::warn!(target: GUESTS, "{happening}");
-    } else {
-        log::info!("{happening}");
+    match happening.weight() {
+        Weight::Warning => log::warn!(target: GUESTS, "{happening}"),
+        Weight::News => log::info!("{happening}"),
+        Weight::Detail => log::debug!("{happening}"),
     }
 }
 

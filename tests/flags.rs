@@ -160,4 +160,22 @@ fn the_log_file_records_the_join_the_result_and_the_shutdown() {
         has(&["SIGINT"]),
         "the shutdown line says why (SIGINT):\n{log}"
     );
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.contains("match against") && l.contains("over (won): 1 - 0"))
+            .count(),
+        1,
+        "one line for the match:\n{log}"
+    );
+    // Each line starts with the date and time, RFC 3339: 2026-12-01T18:24:51...
+    for line in log.lines() {
+        let stamp = line.split_whitespace().next().unwrap_or("");
+        let date_and_time = stamp.len() >= 20
+            && stamp.as_bytes()[4] == b'-'
+            && stamp.as_bytes()[7] == b'-'
+            && stamp.as_bytes()[10] == b'T'
+            && stamp.as_bytes()[13] == b':';
+        assert!(date_and_time, "a dated line: {line:?}");
+        assert!(!line.contains("Throw {"), "no Debug text: {line:?}");
+    }
 }

@@ -61,6 +61,12 @@ pub enum Happening {
         winner: Player,
         wins: [u32; 2],
     },
+    /// A game of the match was tied: both threw the same.
+    GameTied {
+        guest: GuestId,
+        addr: SocketAddr,
+        throw: Throw,
+    },
     MatchOver {
         guest: GuestId,
         addr: SocketAddr,
@@ -71,11 +77,30 @@ pub enum Happening {
     LeftQueue { guest: GuestId },
 }
 
+/// How much a happening matters to whoever reads the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Weight {
+    /// Every tie of a long match: for `--log-level debug`.
+    Detail,
+    /// Joins, results, matches.
+    News,
+    /// Something a guest did wrong.
+    Warning,
+}
+
 impl Happening {
-    /// Whether the host should hear of it even without a log file: something a guest
-    /// did wrong.
+    /// How much it matters: the server logs it at the matching level.
+    pub fn weight(&self) -> Weight {
+        match self {
+            Happening::WarnedTooFast { .. } => Weight::Warning,
+            Happening::GameTied { .. } => Weight::Detail,
+            _ => Weight::News,
+        }
+    }
+
+    /// Whether it is something a guest did wrong.
     pub fn is_warning(&self) -> bool {
-        matches!(self, Happening::WarnedTooFast { .. })
+        self.weight() == Weight::Warning
     }
 }
 
@@ -106,6 +131,11 @@ impl fmt::Display for Happening {
                 f,
                 "{guest} from {addr}: host {}, guest {}, {winner} wins, {} - {}",
                 throw.host, throw.guest, wins[0], wins[1]
+            ),
+            Happening::GameTied { guest, addr, throw } => write!(
+                f,
+                "{guest} from {addr}: host {}, guest {}, a tie",
+                throw.host, throw.guest
             ),
             Happening::MatchOver {
                 guest,

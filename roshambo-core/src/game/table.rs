@@ -522,8 +522,9 @@ impl Table {
         let bout = self.bout.as_mut().expect("a throw is only made in a bout");
         let Some(winner) = throw.winner() else {
             bout.restart_clock(now, clock);
-            let guest = bout.guest;
+            let (guest, addr) = (bout.guest, bout.addr);
             self.standings.record_tie();
+            self.log(Happening::GameTied { guest, addr, throw });
             self.say_to_table(messages::TIE.to_string());
             self.say(Recipient::Guest(guest), messages::YOUR_MOVE);
             return;
@@ -650,6 +651,7 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::game::happening::Weight;
 
     const HOST: Recipient = Recipient::Host;
 
@@ -1197,6 +1199,10 @@ mod tests {
         let logged = h.logged();
         assert_eq!(endings(&logged), [(1, Ending::Won, [0, 1])]);
         assert!(
+            logged.iter().all(|h| h.weight() != Weight::Detail),
+            "no tie"
+        );
+        assert!(
             logged.iter().any(|h| matches!(
                 h,
                 Happening::GameDecided {
@@ -1213,6 +1219,21 @@ mod tests {
         h.table.guest_left(guest(3), h.at(10.0));
         assert_eq!(endings(&h.logged()), [(3, Ending::GuestLeft, [0, 0])]);
         assert_eq!(h.table.guests(), 0);
+    }
+
+    #[test]
+    fn ties_are_logged_as_detail() {
+        let mut h = Harness::new(quick());
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.logged();
+        h.keys(&[(HOST, b'r'), (to(1), b'r')]);
+        let logged = h.logged();
+        assert_eq!(logged.len(), 1, "{logged:?}");
+        assert_eq!(logged[0].weight(), Weight::Detail);
+        assert_eq!(
+            logged[0].to_string(),
+            "guest #1 from 127.0.0.1:1: host r, guest r, a tie"
+        );
     }
 
     #[test]

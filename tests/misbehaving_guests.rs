@@ -448,18 +448,20 @@ fn read_until_count(stream: &mut TcpStream, text: &str, times: usize) -> String 
     }
 }
 
+/// How often the guest has been told they are first in line.
+fn place_lines(guest: &Guest) -> usize {
+    guest
+        .transcript()
+        .matches("You are number 1 in line")
+        .count()
+}
+
 #[test]
 fn a_paste_passes_and_a_guest_who_slows_down_after_the_warning_stays() {
     let mut server = Server::start(&["--timeout", "60"]);
     let _playing = server.seat_guest();
     let mut guest = server.guest();
     guest.expect_line("You are number 1 in line");
-    let place_lines = |guest: &Guest| {
-        guest
-            .transcript()
-            .matches("You are number 1 in line")
-            .count()
-    };
 
     // A burst of 25 keys at once: the first 20 (a paste) are allowed and each one is
     // answered; the 5 over the limit get one warning and are dropped. One burst, so
@@ -516,12 +518,6 @@ fn a_netcat_guests_lines_cost_the_key_rate_one_key_per_letter() {
     );
     guest.expect_line("You are number 1 in line");
     // Whatever comes after the warning, one place line per line: the arrival's and three.
-    let place_lines = |guest: &Guest| {
-        guest
-            .transcript()
-            .matches("You are number 1 in line")
-            .count()
-    };
     while place_lines(&guest) < 4 {
         guest.expect_line("You are number 1 in line");
     }

@@ -227,14 +227,6 @@ impl Lingering {
             *at > now && !hung_up
         });
     }
-
-    pub fn len(&self) -> usize {
-        self.connections.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.connections.is_empty()
-    }
 }
 
 /// Counts the writers still sending, so that a shutdown can wait for the good-byes.

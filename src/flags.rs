@@ -73,6 +73,8 @@ Options:
   --countdown N      the last N whole seconds are counted aloud to the guest (default 5)
   --read-time SECS   added to a new guest's first clock, to read the rules (default 10;
                      0 for none)
+  --no-names         seat guests at once, named by their address (no name prompt)
+  --name-time SECS   how long a guest has to type their name (default 60)
   --max-guests N     guests at once, the one playing included (default 32)
   --max-per-ip N     guests at once from one address (default 4)
   --max-key-rate N   keys a second a guest may keep up before a warning (default 20;
@@ -108,7 +110,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, FlagEr
                     .ok_or_else(|| FlagError(format!("{flag} needs a value (see --help)"))),
             }
         };
-        if matches!(flag.as_str(), "--help" | "--version") && inline_value.is_some() {
+        if matches!(flag.as_str(), "--help" | "--version" | "--no-names") && inline_value.is_some()
+        {
             return Err(FlagError(format!("{flag} takes no value")));
         }
         match flag.as_str() {
@@ -129,6 +132,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, FlagEr
                 config.table.clock.count_from =
                     number(&flag, &value()?, "a whole number of seconds")?
             }
+            "--no-names" => config.table.ask_names = false,
+            "--name-time" => config.table.name_time = seconds(&flag, &value()?)?,
             "--max-guests" => config.table.max_guests = at_least_one(&flag, &value()?)?,
             "--max-per-ip" => config.table.max_per_ip = at_least_one(&flag, &value()?)?,
             "--max-key-rate" => config.max_key_rate = key_rate(&flag, &value()?)?,

@@ -86,7 +86,7 @@ impl Launch {
         // No reading time before a new guest's first clock unless a test asks for it:
         // the tests time the clock itself. Later flags win.
         command
-            .args(["--port", "0", "--read-time", "0"])
+            .args(["--port", "0", "--read-time", "0", "--no-names"])
             .args(&self.args);
         // The fault injection is only ever what the test asks for.
         command.env_remove("ROSHAMBO_PANIC_ON_BANG");

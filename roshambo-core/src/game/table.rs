@@ -71,6 +71,11 @@ pub struct TableSettings {
     /// Added to a just-seated guest's first clock, so they can read who they play and
     /// how before the countdown starts.
     pub read_time: Duration,
+    /// Whether a guest is asked their name before they play. Without, their address is
+    /// their name and they are seated at once, as in the seed.
+    pub ask_names: bool,
+    /// How long a guest has to answer the name prompt before they are given a name.
+    pub name_time: Duration,
 }
 
 impl Default for TableSettings {
@@ -82,6 +87,8 @@ impl Default for TableSettings {
             max_per_ip: 4,
             hint_after: Duration::from_secs(2),
             read_time: Duration::from_secs(10),
+            ask_names: true,
+            name_time: Duration::from_secs(60),
         }
     }
 }

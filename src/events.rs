@@ -71,7 +71,7 @@ pub enum Event {
     HostLeft,
     /// Someone opened a connection.
     GuestConnected { stream: TcpStream, addr: SocketAddr },
-    /// A guest pressed a key (never Enter, Ctrl-C or Ctrl-D).
+    /// A guest pressed a key (Enter included; never Ctrl-C or Ctrl-D, which end the visit).
     GuestPressed { guest: GuestId, key: Key },
     /// A guest's client spoke telnet: it is a telnet client, and `reply` (possibly
     /// empty) is what the filter answers it.

@@ -6,7 +6,7 @@ use roshambo::edges::terminal::TerminalGuard;
 use roshambo::edges::{acceptor, console, logging, signals};
 use roshambo::events::Event;
 use roshambo::flags::{self, Command, Config};
-use roshambo::server::{Server, Stop};
+use roshambo::server::{self, Server, Stop};
 use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -92,7 +92,8 @@ fn serve(config: Config) -> Result<Stop, Box<dyn std::error::Error>> {
 
     console::spawn(events_tx.clone())?;
     acceptor::spawn(listener, events_tx.clone())?;
-    let server = Server::new(config.table, config.max_key_rate, events_tx, screen.clone())?;
+    let server = Server::new(config.table, config.max_key_rate, events_tx, screen.clone())?
+        .with_console_colour(server::console_shows_colour());
     let stop = server.run(events, urgent);
     screen.drain_until(Instant::now() + LAST_WORDS_PATIENCE);
     drop(terminal);

@@ -76,6 +76,9 @@ pub struct Server<W: Write> {
     max_key_rate: u32,
     flushed: Flushed,
     console: W,
+    /// Whether the console shows colour; without, the escapes in the table's lines are
+    /// taken out before they are written.
+    console_colour: bool,
     /// A write to the console failed: it is gone, and the server stops.
     console_gone: bool,
 }
@@ -100,8 +103,16 @@ impl<W: Write> Server<W> {
             max_key_rate,
             flushed: Flushed::default(),
             console,
+            console_colour: false,
             console_gone: false,
         })
+    }
+
+    /// Shows the table's colours on the console (off unless asked for: see
+    /// [`console_shows_colour`]).
+    pub fn with_console_colour(mut self, on: bool) -> Self {
+        self.console_colour = on;
+        self
     }
 
     /// Plays until something stops the server, then says good-bye to every guest.
@@ -134,10 +145,14 @@ impl<W: Write> Server<W> {
             };
             let now = Instant::now();
             let host_first = matches!(event, Event::HostPressed { .. });
+            let answering = match event {
+                Event::GuestPressed { guest, .. } => Some(guest),
+                _ => None,
+            };
             if let Some(stop) = self.handle(event, now) {
                 break stop;
             }
-            self.carry_out(now, host_first);
+            self.carry_out(now, host_first, answering);
             if self.console_gone {
                 break Stop::ConsoleGone;
             }
@@ -219,7 +234,7 @@ impl<W: Write> Server<W> {
             Event::Signalled { signal } => return Some(Stop::Signalled(signal)),
             Event::Pausing { done } => {
                 self.table.paused();
-                self.carry_out(now, false);
+                self.carry_out(now, false, None);
                 // Told: the process may stop now.
                 let _ = done.send(());
             }
@@ -237,8 +252,9 @@ impl<W: Write> Server<W> {
 
     /// Hands the table's actions to the outbox and carries out what it makes ready,
     /// until a round of it cuts nobody (a cut guest is news to the table, which may
-    /// say more).
-    fn carry_out(&mut self, now: Instant, host_first: bool) {
+    /// say more). `host_first` and `answering` say whose key the event was (see
+    /// [`roshambo_core::delivery::Outbox::commit`]).
+    fn carry_out(&mut self, now: Instant, host_first: bool, answering: Option<GuestId>) {
         loop {
             while let Some(action) = self.table.poll_action() {
                 match action {
@@ -246,7 +262,7 @@ impl<W: Write> Server<W> {
                     action => self.outbox.handle_action(action),
                 }
             }
-            self.outbox.commit(self.table.playing(), host_first, now);
+            self.outbox.commit(self.table.playing(), answering, host_first, now);
             if !self.transmit(now) {
                 break;
             }
@@ -257,7 +273,7 @@ impl<W: Write> Server<W> {
     fn send_round(&mut self, now: Instant) {
         self.outbox.send_round(self.table.playing());
         if self.transmit(now) {
-            self.carry_out(now, false);
+            self.carry_out(now, false, None);
         }
     }
 
@@ -268,7 +284,12 @@ impl<W: Write> Server<W> {
         while let Some(transmit) = self.outbox.poll_transmit() {
             match transmit {
                 Transmit::Console { text, urgent } => {
-                    self.host_write(text.as_bytes());
+                    if self.console_colour {
+                        self.host_write(text.as_bytes());
+                    } else {
+                        let plain = anstream::adapter::strip_str(&text).to_string();
+                        self.host_write(plain.as_bytes());
+                    }
                     if urgent {
                         // Whoever this write wakes may be queued on this CPU.
                         std::thread::yield_now();
@@ -371,13 +392,20 @@ impl<W: Write> Server<W> {
     fn shut_down(mut self, stop: Stop) {
         log::info!("shutting down: {stop}");
         self.table.shut_down();
-        self.carry_out(Instant::now(), true);
+        self.carry_out(Instant::now(), true, None);
         self.host_line("Server shutting down. Good-bye");
         self.connections.clear();
         if !self.flushed.wait(Instant::now() + GOODBYE_PATIENCE) {
             log::warn!("some guests were not reading; their good-bye was not sent");
         }
     }
+}
+
+/// Whether the host's console should show colour: only on a terminal, and as NO_COLOR,
+/// CLICOLOR, CLICOLOR_FORCE and TERM say (decided by `anstream`, as most terminal tools
+/// decide it).
+pub fn console_shows_colour() -> bool {
+    anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
 }
 
 /// Writes what the table says happened to the log, at the level its weight says; what a

@@ -139,6 +139,8 @@ fn the_log_file_records_the_join_the_result_and_the_shutdown() {
     server.press(b"r");
     guest.send(b"s");
     guest.expect_line("Thank you for playing!");
+    guest.expect_line("Play again? (y/n)");
+    guest.send(b"n");
     guest.expect_closed();
     server.press(&[0x03]);
     assert_eq!(server.wait_exit(DEADLINE).code(), Some(0));
@@ -162,7 +164,7 @@ fn the_log_file_records_the_join_the_result_and_the_shutdown() {
     );
     assert_eq!(
         log.lines()
-            .filter(|l| l.contains("match against") && l.contains("over (won): 1 - 0"))
+            .filter(|l| l.contains("match 1, host against") && l.contains("over (won): 1 - 0"))
             .count(),
         1,
         "one line for the match:\n{log}"

@@ -41,6 +41,9 @@ fn settings(best_of: u32) -> TableSettings {
         max_per_ip: 8,
         hint_after: Duration::from_secs(60),
         read_time: Duration::ZERO,
+        // What these tests follow begins once a guest is seated.
+        ask_names: false,
+        name_time: Duration::from_secs(60),
     }
 }
 
@@ -327,7 +330,7 @@ fn seed_screen(transcript: &str) -> String {
 }
 
 #[test]
-fn a_best_of_three_match_tells_each_side_the_seeds_lines_and_closes_the_guest_after_the_thanks() {
+fn a_best_of_three_match_tells_each_side_the_seeds_lines_and_asks_the_guest_to_play_again() {
     let mut server = GameLoop::start(settings(3));
     let mut guest = server.guest();
     server.expect_host_lines(&[&format!("Player connected: {}", guest.local_addr())]);
@@ -343,6 +346,9 @@ fn a_best_of_three_match_tells_each_side_the_seeds_lines_and_closes_the_guest_af
         ]);
     }
     server.expect_host_lines(&["Thank you for playing!"]);
+    // Nobody waits, so the guest may play again; they say no.
+    guest.expect_line("Play again? (y/n)");
+    guest.send(b"n");
     guest.expect_closed();
     assert_eq!(
         seed_screen(&guest.transcript()),

@@ -5,7 +5,7 @@
 use roshambo_test_support::{Expect, Server, GREETING};
 
 #[test]
-fn a_whole_match_is_played_and_the_guest_is_closed_after_the_thanks() {
+fn a_whole_match_is_played_and_the_guest_is_asked_to_play_again_after_the_thanks() {
     let mut server = Server::start(&["--best-of", "3"]);
     let mut guest = server.guest();
     server.expect_line(&format!("Player connected: {}", guest.local_addr()));
@@ -36,6 +36,9 @@ fn a_whole_match_is_played_and_the_guest_is_closed_after_the_thanks() {
         server.expect_line(line);
         guest.expect_line(line);
     }
+    // Nobody waits, so the guest is asked to play again; they say no.
+    guest.expect_line("Play again? (y/n)");
+    guest.send(b"n");
     guest.expect_closed();
     assert!(
         !guest.transcript().contains("Overall"),

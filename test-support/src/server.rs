@@ -48,9 +48,17 @@ pub struct Launch {
     stdin: Option<Stdio>,
     stderr_apart: bool,
     keys: Option<Stdio>,
+    names: bool,
 }
 
 impl Launch {
+    /// Guests are asked their name, as by default (the tests otherwise run with
+    /// `--no-names`, to be about what comes after).
+    pub fn names(mut self) -> Launch {
+        self.names = true;
+        self
+    }
+
     /// Sets an environment variable for the server.
     pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Launch {
         self.env
@@ -85,11 +93,15 @@ impl Launch {
         let mut command = Command::new(roshambo());
         // No reading time before a new guest's first clock unless a test asks for it:
         // the tests time the clock itself. Later flags win.
-        command
-            .args(["--port", "0", "--read-time", "0", "--no-names"])
-            .args(&self.args);
-        // The fault injection is only ever what the test asks for.
+        command.args(["--port", "0", "--read-time", "0"]);
+        if !self.names {
+            command.arg("--no-names");
+        }
+        command.args(&self.args);
+        // The fault injection is only ever what the test asks for, and the console's
+        // colour too: the tests read the host's lines as words.
         command.env_remove("ROSHAMBO_PANIC_ON_BANG");
+        command.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
         command.envs(self.env);
         match self.stdin {
             Some(stdin) => Program::spawn_piped(command, stdin),
@@ -136,6 +148,7 @@ impl Server {
             stdin: None,
             stderr_apart: false,
             keys: None,
+            names: false,
         }
     }
 

@@ -105,11 +105,13 @@ impl Mailbox {
         self.news_had = news.end();
     }
 
-    /// Adds one line, after any news not had yet.
-    fn tell(&mut self, news: &QueueNews, text: &str) {
+    /// Adds what was said, after any news not had yet.
+    fn tell(&mut self, news: &QueueNews, said: &Said) {
         self.catch_up(news);
-        self.pending.extend_from_slice(text.as_bytes());
-        self.pending.extend_from_slice(b"\r\n");
+        self.pending.extend_from_slice(said.text().as_bytes());
+        if !matches!(said, Said::Echo(..)) {
+            self.pending.extend_from_slice(b"\r\n");
+        }
     }
 }
 
@@ -117,6 +119,8 @@ impl Mailbox {
 #[derive(Debug)]
 enum Said {
     One(GuestId, Arc<str>),
+    /// Text that is no whole line: a prompt, or an echo of typing.
+    Echo(GuestId, Arc<str>),
     /// To everyone in the queue as it was when this was said.
     Queue(Arc<[GuestId]>, Arc<str>),
 }
@@ -124,14 +128,14 @@ enum Said {
 impl Said {
     fn reaches(&self, guest: GuestId) -> bool {
         match self {
-            Said::One(to, _) => *to == guest,
+            Said::One(to, _) | Said::Echo(to, _) => *to == guest,
             Said::Queue(queue, _) => queue.contains(&guest),
         }
     }
 
     fn text(&self) -> &str {
         match self {
-            Said::One(_, text) | Said::Queue(_, text) => text,
+            Said::One(_, text) | Said::Echo(_, text) | Said::Queue(_, text) => text,
         }
     }
 }
@@ -196,6 +200,7 @@ impl Outbox {
                 to: Recipient::Guest(guest),
                 text,
             } => self.staged.push(Said::One(guest, text)),
+            Action::Echo { to, text } => self.staged.push(Said::Echo(to, text)),
             Action::SayToQueue { queue, text } => self.staged.push(Said::Queue(queue, text)),
             Action::Close { guest } => self.close(guest),
             Action::Log(_) => {}
@@ -204,15 +209,23 @@ impl Outbox {
 
     /// The event's actions are all in: decides what goes out now and in what order.
     /// `player` is the guest now playing; `host_first` says the event was the host's
-    /// key, so the host is waiting before the guest.
-    pub fn commit(&mut self, player: Option<GuestId>, host_first: bool, now: Instant) {
+    /// key, so the host is waiting before the guest; `answering` is the guest whose key
+    /// the event was, if it was one: what they are told goes out now, not with the
+    /// queue's held output (the echo of a name being typed, the help, a place).
+    pub fn commit(
+        &mut self,
+        player: Option<GuestId>,
+        answering: Option<GuestId>,
+        host_first: bool,
+        now: Instant,
+    ) {
         let mut overflowed = Vec::new();
         // The player hears their lines directly (after any news from before they were
         // seated), never as news.
         if let Some(mailbox) = player.and_then(|p| self.mailboxes.get_mut(&p)) {
             let player = player.expect("a mailbox was found for the player");
             for item in self.staged.iter().filter(|item| item.reaches(player)) {
-                mailbox.tell(&self.news, item.text());
+                mailbox.tell(&self.news, item);
             }
         }
         if host_first {
@@ -223,21 +236,27 @@ impl Outbox {
         }
         self.take_console(false);
         let mut hold = false;
+        let mut answered = false;
         for item in std::mem::take(&mut self.staged) {
-            match item {
-                Said::One(guest, text) if Some(guest) != player => {
+            match &item {
+                Said::One(guest, _) | Said::Echo(guest, _) if Some(*guest) != player => {
+                    let guest = *guest;
                     let mailbox = self.mailboxes.get_mut(&guest);
                     if let Some(mailbox) = mailbox.filter(|m| !m.closing) {
-                        mailbox.tell(&self.news, &text);
+                        mailbox.tell(&self.news, &item);
                         if mailbox.unsent() > OUTPUT_LIMIT {
                             overflowed.push(guest);
                         }
-                        hold = true;
+                        if Some(guest) == answering {
+                            answered = true;
+                        } else {
+                            hold = true;
+                        }
                     }
                 }
-                Said::One(..) => {}
+                Said::One(..) | Said::Echo(..) => {}
                 Said::Queue(_, text) => {
-                    self.news.publish(&text);
+                    self.news.publish(text);
                     hold = true;
                 }
             }
@@ -246,6 +265,12 @@ impl Outbox {
             mailbox.news_had = self.news.end();
             if mailbox.unsent() > OUTPUT_LIMIT {
                 overflowed.push(player.expect("a mailbox was found for the player"));
+            }
+        }
+        if answered {
+            let guest = answering.expect("an answer has a guest");
+            if !overflowed.contains(&guest) {
+                self.flush(guest, false);
             }
         }
         if hold {
@@ -370,11 +395,11 @@ impl Outbox {
         };
         mailbox.catch_up(&self.news);
         for item in self.staged.iter().filter(|item| item.reaches(guest)) {
-            mailbox.tell(&self.news, item.text());
+            mailbox.tell(&self.news, item);
         }
         mailbox.closing = true;
         self.staged
-            .retain(|item| !matches!(item, Said::One(g, _) if *g == guest));
+            .retain(|item| !matches!(item, Said::One(g, _) | Said::Echo(g, _) if *g == guest));
         self.flush(guest, false);
         self.ready.push_back(Transmit::Hangup { guest });
     }
@@ -494,7 +519,7 @@ mod tests {
             for action in actions {
                 self.outbox.handle_action(action);
             }
-            self.outbox.commit(player.map(g), host_first, self.at(ms));
+            self.outbox.commit(player.map(g), None, host_first, self.at(ms));
             self.drain()
         }
 
@@ -772,7 +797,7 @@ mod tests {
         let mut h = Harness::new();
         h.connect([1]);
         h.outbox.handle_action(say(to(1), "hello"));
-        h.outbox.commit(Some(g(1)), false, h.at(0));
+        h.outbox.commit(Some(g(1)), None, false, h.at(0));
         let Some(Transmit::Guest { bytes, route, .. }) = h.outbox.poll_transmit() else {
             panic!("the player's line");
         };
@@ -789,7 +814,7 @@ mod tests {
             "the rest goes to the writer, next"
         );
         h.outbox.handle_action(say(to(1), "again"));
-        h.outbox.commit(Some(g(1)), false, h.at(1));
+        h.outbox.commit(Some(g(1)), None, false, h.at(1));
         let Some(Transmit::Guest { route, .. }) = h.outbox.poll_transmit() else {
             panic!("the player's second line");
         };
@@ -801,7 +826,7 @@ mod tests {
         assert!(!h.outbox.handle_written(g(1), 5), "the writer has more");
         assert!(h.outbox.handle_written(g(1), 7), "the writer is done");
         h.outbox.handle_action(say(to(1), "direct"));
-        h.outbox.commit(Some(g(1)), false, h.at(2));
+        h.outbox.commit(Some(g(1)), None, false, h.at(2));
         let Some(Transmit::Guest { route, .. }) = h.outbox.poll_transmit() else {
             panic!("the player's third line");
         };
@@ -898,7 +923,7 @@ mod tests {
         h.connect([1]);
         h.outbox.handle_action(say(to(1), "Thank you for playing!"));
         h.outbox.handle_action(Action::Close { guest: g(1) });
-        h.outbox.commit(None, false, h.at(0));
+        h.outbox.commit(None, None, false, h.at(0));
         let Some(Transmit::Guest { bytes, route, .. }) = h.outbox.poll_transmit() else {
             panic!("the last words");
         };

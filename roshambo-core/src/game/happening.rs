@@ -7,6 +7,7 @@ use crate::game::rules::{Player, Throw};
 use crate::game::GuestId;
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// Why a match ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +36,26 @@ impl fmt::Display for Ending {
     }
 }
 
+/// A guest as the log names them: their name, their number and where they came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Who {
+    pub guest: GuestId,
+    pub name: Arc<str>,
+    pub addr: SocketAddr,
+}
+
+impl fmt::Display for Who {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Who { guest, name, addr } = self;
+        // Without names a guest's name is their address: said once.
+        if **name == addr.to_string() {
+            write!(f, "{guest} from {addr}")
+        } else {
+            write!(f, "{name} ({guest} from {addr})")
+        }
+    }
+}
+
 /// One thing worth a line in the log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Happening {
@@ -43,38 +64,34 @@ pub enum Happening {
         addr: SocketAddr,
         why: TurnedAway,
     },
+    /// A guest said who they are (or was given a name).
+    Named { who: Who, given: bool },
     /// A guest was put in the queue at `place`.
-    Queued {
-        guest: GuestId,
-        addr: SocketAddr,
-        place: usize,
-    },
-    /// A guest sat down to play.
-    Seated { guest: GuestId, addr: SocketAddr },
+    Queued { who: Who, place: usize },
+    /// A guest sat down to play match number `number` of this run.
+    Seated { who: Who, number: u64 },
     /// A guest typed faster than a person can, and was told to slow down.
     WarnedTooFast { guest: GuestId },
-    /// A game of the match was decided; `wins` is the score after it.
+    /// A game of match `number` was decided; `wins` is the score after it.
     GameDecided {
-        guest: GuestId,
-        addr: SocketAddr,
+        who: Who,
+        number: u64,
         throw: Throw,
         winner: Player,
         wins: [u32; 2],
     },
-    /// A game of the match was tied: both threw the same.
-    GameTied {
-        guest: GuestId,
-        addr: SocketAddr,
-        throw: Throw,
-    },
+    /// A game of match `number` was tied: both threw the same.
+    GameTied { who: Who, number: u64, throw: Throw },
     MatchOver {
-        guest: GuestId,
-        addr: SocketAddr,
+        who: Who,
+        number: u64,
         ending: Ending,
         wins: [u32; 2],
     },
     /// A waiting guest left the queue.
     LeftQueue { guest: GuestId },
+    /// A guest left before they had a name.
+    LeftUnnamed { guest: GuestId },
 }
 
 /// How much a happening matters to whoever reads the log.
@@ -116,38 +133,39 @@ impl fmt::Display for Happening {
                 };
                 write!(f, "{guest} from {addr} turned away: {why}")
             }
-            Happening::Queued { guest, addr, place } => {
-                write!(f, "{guest} from {addr} waits in line, number {place}")
-            }
-            Happening::Seated { guest, addr } => write!(f, "{guest} from {addr} plays"),
+            Happening::Named { who, given: false } => write!(f, "{who} named"),
+            Happening::Named { who, given: true } => write!(f, "{who} given a name"),
+            Happening::Queued { who, place } => write!(f, "{who} waits in line, number {place}"),
+            Happening::Seated { who, number } => write!(f, "{who} plays match {number}"),
             Happening::WarnedTooFast { guest } => write!(f, "{guest} typing too fast: warned"),
             Happening::GameDecided {
-                guest,
-                addr,
+                who,
                 throw,
                 winner,
                 wins,
+                ..
             } => write!(
                 f,
-                "{guest} from {addr}: host {}, guest {}, {winner} wins, {} - {}",
+                "{who}: host {}, guest {}, {winner} wins, {} - {}",
                 throw.host, throw.guest, wins[0], wins[1]
             ),
-            Happening::GameTied { guest, addr, throw } => write!(
+            Happening::GameTied { who, throw, .. } => write!(
                 f,
-                "{guest} from {addr}: host {}, guest {}, a tie",
+                "{who}: host {}, guest {}, a tie",
                 throw.host, throw.guest
             ),
             Happening::MatchOver {
-                guest,
-                addr,
+                who,
+                number,
                 ending,
                 wins,
             } => write!(
                 f,
-                "match against {guest} from {addr} over ({ending}): {} - {}",
+                "match {number}, host against {who}, over ({ending}): {} - {}",
                 wins[0], wins[1]
             ),
             Happening::LeftQueue { guest } => write!(f, "{guest} left the line"),
+            Happening::LeftUnnamed { guest } => write!(f, "{guest} left before giving a name"),
         }
     }
 }
@@ -160,9 +178,14 @@ mod tests {
     #[test]
     fn log_lines_are_words_not_debug_output() {
         let addr: SocketAddr = "127.0.0.1:4000".parse().unwrap();
-        let decided = Happening::GameDecided {
+        let who = Who {
             guest: GuestId(3),
+            name: Arc::from("alice"),
             addr,
+        };
+        let decided = Happening::GameDecided {
+            who: who.clone(),
+            number: 1,
             throw: Throw {
                 host: Move::Rock,
                 guest: Move::Scissors,
@@ -172,17 +195,21 @@ mod tests {
         };
         assert_eq!(
             decided.to_string(),
-            "guest #3 from 127.0.0.1:4000: host r, guest s, Player 0 wins, 1 - 0"
+            "alice (guest #3 from 127.0.0.1:4000): host r, guest s, Player 0 wins, 1 - 0"
         );
+        let unnamed = Who {
+            name: Arc::from("127.0.0.1:4000"),
+            ..who
+        };
         let over = Happening::MatchOver {
-            guest: GuestId(3),
-            addr,
+            who: unnamed,
+            number: 2,
             ending: Ending::TimedOut,
             wins: [2, 1],
         };
         assert_eq!(
             over.to_string(),
-            "match against guest #3 from 127.0.0.1:4000 over (timed out): 2 - 1"
+            "match 2, host against guest #3 from 127.0.0.1:4000, over (timed out): 2 - 1"
         );
         let away = Happening::TurnedAway {
             guest: GuestId(4),

@@ -49,7 +49,50 @@ pub const RESUMED: &str = "The game goes on, with a fresh clock. Your move: r, p
 pub const KICKED: &str = "The host has ended your match. Thank you for coming, good-bye.";
 
 /// Who the guest is, told when they sit down.
-pub const WHO_YOU_ARE: &str = "You are Player 1; the host is Player 0.";
+pub fn who_you_are(name: &str) -> String {
+    format!("You are {name}, Player 1; the host is Player 0.")
+}
+
+/// What a guest sees first when asked their name, before the prompt.
+pub const INTRODUCTION: &str = "Hello! This is roshambo: rock, paper, scissors against the host.";
+
+/// The name prompt: no line end, so that the name is typed after it.
+pub const NAME_PROMPT: &str = "What is your name? (Enter for none) ";
+
+/// Said to a guest whose name is accepted, or given.
+pub fn hello(name: &str) -> String {
+    format!("Hello, {name}.")
+}
+
+/// Said to a guest whose time at the name prompt ran out.
+pub fn name_given(name: &str) -> String {
+    format!("Time is up: you are {name}.")
+}
+
+/// The rematch question, asked when a match is won and nobody waits.
+pub const PLAY_AGAIN: &str = "Play again? (y/n)";
+
+/// Said for any other key while the rematch question waits.
+pub const ANSWER_Y_OR_N: &str = "Press y to play again or n to leave.";
+
+/// Said to a guest who leaves after a match.
+pub const GOOD_BYE: &str = "Good-bye, and thank you.";
+
+/// Said to a guest who let the rematch question's clock run out.
+pub const NO_ANSWER: &str = "No answer, so good-bye. Come back soon!";
+
+/// Said to a guest deciding whether to play again when another guest comes to play.
+pub const SEAT_TAKEN: &str =
+    "Another guest has come to play, so the seat is theirs. Thank you, good-bye.";
+
+/// The key that turns a guest's colours on and off, and what it says.
+pub fn colour_switched(on: bool) -> &'static str {
+    if on {
+        "Colour on (c turns it off)."
+    } else {
+        "Colour off (c turns it on)."
+    }
+}
 
 /// The match's rules: `best_of` games, the first to more than half wins.
 pub fn match_rules(best_of: u32, timeout: Duration) -> String {
@@ -68,10 +111,13 @@ pub fn help(player: Player, best_of: u32, timeout: Duration) -> Vec<String> {
         match_rules(best_of, timeout),
     ];
     match player {
-        Player::Guest => lines.push(
-            "Either player may change their move until the other has moved. Ctrl-C leaves."
-                .to_string(),
-        ),
+        Player::Guest => {
+            lines.push(
+                "Either player may change their move until the other has moved. Ctrl-C leaves."
+                    .to_string(),
+            );
+            lines.push("c turns colour on or off.".to_string());
+        }
         Player::Host => {
             lines.push("Ctrl-K sends the playing guest away; the next in line plays.".to_string());
             lines.push("Ctrl-C stops the server; Ctrl-D too.".to_string());
@@ -94,24 +140,19 @@ pub fn move_name(choice: Move) -> &'static str {
     }
 }
 
-/// The score from `player`'s side, e.g. `You 2, host 3`.
-pub fn score_for(player: Player, wins: [u32; 2]) -> String {
-    let (ours, theirs) = match player {
-        Player::Host => (wins[0], wins[1]),
-        Player::Guest => (wins[1], wins[0]),
-    };
-    let other = match player {
-        Player::Host => "guest",
-        Player::Guest => "host",
-    };
-    format!("You {ours}, {other} {theirs}")
+/// The score from `player`'s side, e.g. `You 2, host 3`; `guest` is the guest's name.
+pub fn score_for(player: Player, guest: &str, wins: [u32; 2]) -> String {
+    match player {
+        Player::Host => format!("You {}, {guest} {}", wins[0], wins[1]),
+        Player::Guest => format!("You {}, host {}", wins[1], wins[0]),
+    }
 }
 
-/// Who won the match, in words, winner's score first: `The guest wins the match 5-3`.
-pub fn match_won(winner: Player, wins: [u32; 2]) -> String {
+/// Who won the match, in words, winner's score first: `alice wins the match 5-3`.
+pub fn match_won(winner: Player, guest: &str, wins: [u32; 2]) -> String {
     let (name, won, lost) = match winner {
         Player::Host => ("The host", wins[0], wins[1]),
-        Player::Guest => ("The guest", wins[1], wins[0]),
+        Player::Guest => (guest, wins[1], wins[0]),
     };
     format!("{name} wins the match {won}-{lost}")
 }
@@ -177,18 +218,18 @@ mod tests {
 
     #[test]
     fn the_score_is_told_from_each_side() {
-        assert_eq!(score_for(Player::Guest, [3, 2]), "You 2, host 3");
-        assert_eq!(score_for(Player::Host, [3, 2]), "You 3, guest 2");
+        assert_eq!(score_for(Player::Guest, "alice", [3, 2]), "You 2, host 3");
+        assert_eq!(score_for(Player::Host, "alice", [3, 2]), "You 3, alice 2");
     }
 
     #[test]
     fn the_match_end_says_who_won_with_the_winners_score_first() {
         assert_eq!(
-            match_won(Player::Guest, [3, 5]),
-            "The guest wins the match 5-3"
+            match_won(Player::Guest, "alice", [3, 5]),
+            "alice wins the match 5-3"
         );
         assert_eq!(
-            match_won(Player::Host, [5, 0]),
+            match_won(Player::Host, "alice", [5, 0]),
             "The host wins the match 5-0"
         );
     }
@@ -250,7 +291,7 @@ mod tests {
         ] {
             assert!(is_seed_line(seed), "{seed}");
         }
-        for added in [KEYS, YOUR_MOVE, TIE, WHO_YOU_ARE, "You 1, host 0", ""] {
+        for added in [KEYS, YOUR_MOVE, TIE, NAME_PROMPT, PLAY_AGAIN, "You 1, host 0", ""] {
             assert!(!is_seed_line(added), "{added}");
         }
     }

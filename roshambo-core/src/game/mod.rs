@@ -3,10 +3,12 @@
 //! Pure: no IO, no clock.
 
 pub mod admission;
+pub mod colour;
 pub mod countdown;
 pub mod happening;
 pub mod hints;
 pub mod messages;
+pub mod names;
 pub mod queue;
 pub mod rules;
 pub mod standings;

@@ -11,38 +11,47 @@
 //!
 //! let mut table = Table::new(TableSettings::default());
 //! let now = Instant::now();
-//! table.guest_arrived(GuestId(1), "127.0.0.1:40312".parse().unwrap(), now).unwrap();
+//! let ernie = GuestId(1);
+//! table.guest_arrived(ernie, "127.0.0.1:40312".parse().unwrap(), now).unwrap();
+//! // A telnet client: it sends every key, and names its user (`telnet -l ernie`).
+//! table.guest_negotiated(ernie);
+//! table.guest_user(ernie, Some("ernie"), now);
+//! fn said_to(table: &mut Table, who: Recipient) -> Vec<String> {
+//!     std::iter::from_fn(|| table.poll_action())
+//!         .filter_map(|action| match action {
+//!             Action::Say { to, text } if to == who => Some(text.to_string()),
+//!             _ => None,
+//!         })
+//!         .collect()
+//! }
+//! assert_eq!(said_to(&mut table, Recipient::Host), ["Player connected: ernie"]);
 //! table.host_pressed(Key::Char('r'), now);
-//! table.guest_pressed(GuestId(1), Key::Char('s'), now);
-//! let host_saw: Vec<String> = std::iter::from_fn(|| table.poll_action())
-//!     .filter_map(|action| match action {
-//!         Action::Say { to: Recipient::Host, text } => Some(text.to_string()),
-//!         _ => None,
-//!     })
-//!     .collect();
+//! table.guest_pressed(ernie, Key::Char('s'), now);
 //! assert_eq!(
-//!     host_saw,
+//!     said_to(&mut table, Recipient::Guest(ernie)),
 //!     [
-//!         "Player connected: 127.0.0.1:40312",
+//!         "You chose scissors.",
 //!         "Player 0: r, Player 1: s",
 //!         "Player 0 wins!",
 //!         "Wins: 1 - 0",
-//!         "Overall: 100.00%",
-//!         "You 1, guest 0",
+//!         "You 0, host 1",
+//!         "Your move: r, p or s.",
 //!     ]
 //! );
 //! ```
 
 use crate::game::admission::{Admission, TurnedAway};
+use crate::game::colour::{paint, Tone};
 use crate::game::countdown::{ClockSettings, Countdown, Tick};
-use crate::game::happening::{Ending, Happening};
+use crate::game::happening::{Ending, Happening, Who};
 use crate::game::hints::{Hints, NETCAT_HINT};
 use crate::game::messages;
+use crate::game::names::{self, NameEntry, NameProblem, Typing};
 use crate::game::queue::{place_line, Queue};
 use crate::game::rules::{Game, Move, Player, Throw};
 use crate::game::standings::Standings;
 use crate::game::GuestId;
-use crate::keys::Key;
+use crate::keys::{Key, TypedLine};
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -51,9 +60,15 @@ use std::time::{Duration, Instant};
 /// The key that shows the help, to a guest or to the host, at any time.
 const HELP: Key = Key::Char('?');
 
+/// The guest's key that turns their colours on and off.
+const COLOUR: Key = Key::Char('c');
+
 /// The host's key that sends the playing guest away (Ctrl-K): a control key, so that
 /// no slip of a finger does it.
 const KICK: Key = Key::Control(0x0b);
+
+/// What a guest's terminal is sent to take back the last character typed.
+const RUB_OUT: &str = "\u{8} \u{8}";
 
 /// How the table is run: the match length, the clock and who may come in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,8 +80,8 @@ pub struct TableSettings {
     pub max_guests: usize,
     /// Guests connected at once from one address.
     pub max_per_ip: usize,
-    /// How long a client may stay silent on telnet negotiation before it is told how to
-    /// play without telnet (netcat sends whole lines).
+    /// How long a client may stay silent on telnet negotiation before it is taken for
+    /// netcat: told how to play without telnet, or asked its name.
     pub hint_after: Duration,
     /// Added to a just-seated guest's first clock, so they can read who they play and
     /// how before the countdown starts.
@@ -105,6 +120,9 @@ pub enum Recipient {
 pub enum Action {
     /// Say one line to one recipient. Lines said to many share one allocation.
     Say { to: Recipient, text: Arc<str> },
+    /// Send a guest text that is no whole line, as it is: a prompt, or the echo of what
+    /// they type at it.
+    Echo { to: GuestId, text: Arc<str> },
     /// Say one line to everyone who was waiting in the queue when it was said, in their
     /// order. One action however long the queue, so that a queue of hundreds never comes
     /// between a key and the players' result.
@@ -119,26 +137,53 @@ pub enum Action {
 }
 
 /// Where a guest is, from arrival to departure.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 enum Stage {
+    /// At the door, saying who they are. Until `asked`, the table listens for the name
+    /// their telnet client may send (`telnet -l alice`) before it asks. Their deadline
+    /// (in [`Table::deadlines`]) is when it asks anyway, or, once asked, when it gives
+    /// them a name.
+    Naming { entry: NameEntry, asked: bool },
     /// In the queue (their place is their position in [`Table::queue`]).
     Waiting,
     /// In the seat, playing [`Table::bout`].
     Playing,
+    /// Their match is won and nobody waits: asked whether to play again, until their
+    /// deadline.
+    Deciding,
+}
+
+/// How a guest's keys reach the game, by whether their client speaks telnet.
+#[derive(Clone, Debug)]
+enum Input {
+    /// No telnet command yet, as from netcat: the client sends whole lines (its terminal
+    /// edits them), so a line `paper` is paper, not five keys of which the last `r` was
+    /// rock.
+    Lines(TypedLine),
+    /// The client negotiated: every key on its own, for good, and the server echoes.
+    Keys,
 }
 
 /// A guest the table let in.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Guest {
     addr: SocketAddr,
+    /// Their address until they have a name.
+    name: Arc<str>,
     stage: Stage,
+    input: Input,
+    /// Whether results reach them in colour.
+    colour: bool,
+    /// Whether their client has said what terminal it is (only the first word counts).
+    terminal_known: bool,
 }
 
 /// The match being played, and against whom.
 #[derive(Debug)]
 struct Bout {
     guest: GuestId,
-    addr: SocketAddr,
+    /// This run's number for the match, from 1.
+    number: u64,
     game: Game,
     wins: [u32; 2],
     /// Running while the table waits for the guest's move.
@@ -162,13 +207,20 @@ impl Bout {
 ///
 /// Each guest's state is in [`Table::guests`]; the other parts say where the table
 /// stands with them: the seat's match, the queue's order, the admission's counts and the
-/// hints' deadlines. A guest comes in through [`Table::guest_arrived`] and goes out
-/// through one place, [`Table::forget`].
+/// hints' deadlines. A guest comes in through [`Table::guest_arrived`], says who they
+/// are at the door ([`Stage::Naming`]), and goes out through one place,
+/// [`Table::forget`].
 #[derive(Debug)]
 pub struct Table {
     settings: TableSettings,
     guests: HashMap<GuestId, Guest>,
+    /// The names of the guests who have one, folded (see [`names::folded`]).
+    names: HashMap<String, GuestId>,
+    /// When each guest at the door or deciding on a rematch is next due: few at a time,
+    /// so that finding the next deadline never walks the whole queue.
+    deadlines: HashMap<GuestId, Instant>,
     bout: Option<Bout>,
+    matches_begun: u64,
     queue: Queue,
     admission: Admission,
     hints: Hints,
@@ -181,7 +233,10 @@ impl Table {
         Table {
             settings,
             guests: HashMap::new(),
+            names: HashMap::new(),
+            deadlines: HashMap::new(),
             bout: None,
+            matches_begun: 0,
             queue: Queue::default(),
             admission: Admission::new(settings.max_guests, settings.max_per_ip),
             hints: Hints::new(settings.hint_after),
@@ -199,20 +254,21 @@ impl Table {
     /// timed.
     pub fn poll_timeout(&self) -> Option<Instant> {
         let clock = self.bout.as_ref().and_then(|b| b.clock?.poll_timeout());
-        [clock, self.hints.poll_timeout()]
+        let door = self.deadlines.values().min().copied();
+        [clock, self.hints.poll_timeout(), door]
             .into_iter()
             .flatten()
             .min()
     }
 
-    /// Guests connected: the playing guest and those in the queue.
+    /// Guests connected: those at the door, the playing guest and those in the queue.
     pub fn guests(&self) -> usize {
         self.guests.len()
     }
 
-    /// Someone connected from `addr`: seat them, put them in the queue, or turn them
-    /// away (they are told why and closed). Decided before anything is spent on them:
-    /// the caller starts their reader only once they are let in.
+    /// Someone connected from `addr`: ask their name, seat them, put them in the queue,
+    /// or turn them away (they are told why and closed). Decided before anything is
+    /// spent on them: the caller starts their reader only once they are let in.
     pub fn guest_arrived(
         &mut self,
         guest: GuestId,
@@ -225,41 +281,72 @@ impl Table {
             self.actions.push_back(Action::Close { guest });
             return Err(why);
         }
-        self.hints.arrived(guest, now);
-        if self.bout.is_none() {
-            self.seat(guest, addr, now);
-            return Ok(());
-        }
+        let stage = if self.settings.ask_names {
+            // A telnet client answers within moments; what it says of its user decides
+            // whether to ask. Netcat says nothing, and is asked when this runs out.
+            self.deadlines
+                .insert(guest, now + self.settings.hint_after);
+            Stage::Naming {
+                entry: NameEntry::new(),
+                asked: false,
+            }
+        } else {
+            self.hints.arrived(guest, now);
+            Stage::Waiting
+        };
         self.guests.insert(
             guest,
             Guest {
                 addr,
-                stage: Stage::Waiting,
+                name: Arc::from(addr.to_string()),
+                stage,
+                input: Input::Lines(TypedLine::new()),
+                colour: false,
+                terminal_known: false,
             },
         );
-        let place = self.queue.join(guest);
-        self.log(Happening::Queued { guest, addr, place });
-        let to = Recipient::Guest(guest);
-        self.say(
-            to,
-            "Welcome! A match is in progress; you play next when your turn comes.",
-        );
-        self.say(to, place_line(place));
-        if let Some(bout) = &self.bout {
-            self.say(to, messages::now_playing(&bout.addr.to_string()));
+        if !self.settings.ask_names {
+            self.come_in(guest, now);
         }
-        self.say(to, "Press ? for help while you wait.");
-        self.say(
-            Recipient::Host,
-            format!("Guest waiting: {addr} (number {place} in line)"),
-        );
         Ok(())
     }
 
-    /// The guest's client answered telnet negotiation: no need for the netcat hint.
+    /// The guest's client answered telnet negotiation: it sends every key as it is
+    /// typed, and needs no netcat hint.
     pub fn guest_negotiated(&mut self, guest: GuestId) {
         // Its deadline goes too, so that the timer is not woken for nothing.
         self.hints.cancel(guest);
+        if let Some(g) = self.guests.get_mut(&guest) {
+            // A line begun before was typed for a mode that is over.
+            g.input = Input::Keys;
+        }
+    }
+
+    /// The guest's client said what terminal it is: `colour` if it shows ANSI colour.
+    /// Only its first word counts; after that the guest's own `c` decides.
+    pub fn guest_terminal(&mut self, guest: GuestId, colour: bool) {
+        if let Some(g) = self.guests.get_mut(&guest).filter(|g| !g.terminal_known) {
+            g.terminal_known = true;
+            g.colour = colour;
+        }
+    }
+
+    /// The guest's client said who its user is (`telnet -l alice`), or that it will not
+    /// say (`None`): the name is tried as if typed, and without one they are asked.
+    pub fn guest_user(&mut self, guest: GuestId, user: Option<&str>, now: Instant) {
+        let Some(Stage::Naming { entry, asked, .. }) = self.guests.get(&guest).map(|g| &g.stage)
+        else {
+            return;
+        };
+        // Once they are typing at the prompt, what they type wins.
+        if !entry.is_empty() {
+            return;
+        }
+        match user {
+            Some(name) => self.try_name(guest, name, now),
+            None if !asked => self.ask_name(guest, now),
+            None => {}
+        }
     }
 
     /// The guest typed faster than a person can; their keys are being dropped.
@@ -283,6 +370,13 @@ impl Table {
             self.end_match(Ending::Kicked, now);
         } else if self.bout.is_some() {
             self.play(Player::Host, key, now);
+        } else if key == Key::Enter {
+        } else if let Some(deciding) = self.deciding() {
+            let name = self.name_of(deciding);
+            self.say(
+                Recipient::Host,
+                format!("No match now: {name} is deciding whether to play again."),
+            );
         } else {
             self.say(
                 Recipient::Host,
@@ -291,27 +385,59 @@ impl Table {
         }
     }
 
-    /// A guest typed a key.
+    /// A guest typed a key (Enter included).
     pub fn guest_pressed(&mut self, guest: GuestId, key: Key, now: Instant) {
-        let stage = self.guests.get(&guest).map(|g| g.stage);
-        if key == HELP && stage.is_some() {
-            self.help(Recipient::Guest(guest), Player::Guest);
+        let Some(g) = self.guests.get_mut(&guest) else {
+            return;
+        };
+        if let Stage::Naming { entry, .. } = &mut g.stage {
+            let typing = entry.press(key);
+            self.name_typed(guest, typing, now);
+            return;
         }
-        match stage {
-            Some(Stage::Playing) if key == HELP => {}
-            Some(Stage::Playing) => self.play(Player::Guest, key, now),
-            Some(Stage::Waiting) => {
+        let key = match &mut g.input {
+            Input::Lines(line) => match line.press(key) {
+                Some(key) => key,
+                None => return,
+            },
+            // Enter is no key once a line is no longer needed.
+            Input::Keys if key == Key::Enter => return,
+            Input::Keys => key,
+        };
+        let to = Recipient::Guest(guest);
+        if key == HELP {
+            self.help(to, Player::Guest);
+            if let Some(place) = self.queue.place_of(guest) {
+                self.say(to, place_line(place));
+            }
+            return;
+        }
+        if key == COLOUR {
+            g.colour = !g.colour;
+            let line = messages::colour_switched(g.colour);
+            let line = if g.colour {
+                paint(Tone::Won, line)
+            } else {
+                line.to_string()
+            };
+            self.say(to, line);
+            return;
+        }
+        match g.stage {
+            Stage::Playing => self.play(Player::Guest, key, now),
+            Stage::Waiting => {
                 if let Some(place) = self.queue.place_of(guest) {
-                    self.say(Recipient::Guest(guest), place_line(place));
+                    self.say(to, place_line(place));
                 }
             }
-            None => {}
+            Stage::Deciding => self.rematch_answered(guest, key, now),
+            Stage::Naming { .. } => {}
         }
     }
 
     /// A guest's connection ended, or the server dropped them.
     pub fn guest_left(&mut self, guest: GuestId, now: Instant) {
-        match self.guests.get(&guest).map(|g| g.stage) {
+        match self.guests.get(&guest).map(|g| &g.stage) {
             Some(Stage::Playing) => {
                 self.say(Recipient::Host, "Opponent disconnected.");
                 self.end_match(Ending::GuestLeft, now);
@@ -321,14 +447,34 @@ impl Table {
                 self.actions.push_back(Action::Close { guest });
                 self.forget(guest);
             }
+            Some(Stage::Naming { .. }) => {
+                self.log(Happening::LeftUnnamed { guest });
+                self.actions.push_back(Action::Close { guest });
+                self.forget(guest);
+            }
+            Some(Stage::Deciding) => {
+                let name = self.name_of(guest);
+                self.say(Recipient::Host, format!("{name} left after the match."));
+                self.actions.push_back(Action::Close { guest });
+                self.forget(guest);
+            }
             None => {}
         }
     }
 
-    /// Lets the clock and the hints speak: call when [`Table::poll_timeout`] has passed.
+    /// Lets the clocks and the hints speak: call when [`Table::poll_timeout`] has passed.
     pub fn handle_timeout(&mut self, now: Instant) {
         while let Some(guest) = self.hints.poll_due(now) {
             self.say(Recipient::Guest(guest), NETCAT_HINT);
+        }
+        let due: Vec<GuestId> = self
+            .deadlines
+            .iter()
+            .filter(|&(_, &at)| at <= now)
+            .map(|(&guest, _)| guest)
+            .collect();
+        for guest in due {
+            self.deadline_passed(guest, now);
         }
         while let Some(tick) = self
             .bout
@@ -356,10 +502,11 @@ impl Table {
     /// the match in play ended and how the whole session went.
     pub fn shut_down(&mut self) {
         if let Some(bout) = &self.bout {
-            let line = messages::match_summary(&bout.addr.to_string(), Ending::ShutDown, bout.wins);
+            let who = self.who(bout.guest);
+            let line = messages::match_summary(&who.name, Ending::ShutDown, bout.wins);
             let happening = Happening::MatchOver {
-                guest: bout.guest,
-                addr: bout.addr,
+                who,
+                number: bout.number,
                 ending: Ending::ShutDown,
                 wins: bout.wins,
             };
@@ -369,13 +516,29 @@ impl Table {
         }
         let session = self.standings.session_line();
         self.say(Recipient::Host, session);
-        let guests: Vec<GuestId> = self
+        // The player first, then the queue in its order, then the rest.
+        let mut guests: Vec<GuestId> = self
             .playing()
             .into_iter()
             .chain(self.queue.iter())
             .collect();
+        let mut others: Vec<GuestId> = self
+            .guests
+            .iter()
+            .filter(|(_, g)| matches!(g.stage, Stage::Naming { .. } | Stage::Deciding))
+            .map(|(&id, _)| id)
+            .collect();
+        others.sort_unstable();
+        guests.extend(others);
         let goodbye: Arc<str> = Arc::from("Server shutting down. Good-bye");
         for guest in guests {
+            // A guest at the prompt is mid-line.
+            if matches!(
+                self.guests.get(&guest).map(|g| &g.stage),
+                Some(Stage::Naming { asked: true, .. })
+            ) {
+                self.echo(guest, "\r\n");
+            }
             self.actions.push_back(Action::Say {
                 to: Recipient::Guest(guest),
                 text: goodbye.clone(),
@@ -383,6 +546,8 @@ impl Table {
             self.actions.push_back(Action::Close { guest });
         }
         self.guests.clear();
+        self.names.clear();
+        self.deadlines.clear();
         self.bout = None;
         self.queue.clear();
         self.admission.clear();
@@ -424,7 +589,9 @@ impl Table {
         match &self.bout {
             Some(b) => format!(
                 "Playing against {}: Wins: {} - {}{waiting}",
-                b.addr, b.wins[0], b.wins[1]
+                self.name_of(b.guest),
+                b.wins[0],
+                b.wins[1]
             ),
             None => "Waiting for a guest to connect".to_string(),
         }
@@ -440,34 +607,224 @@ impl Table {
         self.queue.place_of(guest)
     }
 
-    fn seat(&mut self, guest: GuestId, addr: SocketAddr, now: Instant) {
-        self.guests.insert(
+    /// A guest's name (their address until they have one).
+    pub fn name_of(&self, guest: GuestId) -> Arc<str> {
+        self.guests
+            .get(&guest)
+            .map_or_else(|| Arc::from("?"), |g| g.name.clone())
+    }
+
+    /// The guest deciding whether to play again, if one is.
+    fn deciding(&self) -> Option<GuestId> {
+        self.guests
+            .iter()
+            .find(|(_, g)| matches!(g.stage, Stage::Deciding))
+            .map(|(&id, _)| id)
+    }
+
+    fn who(&self, guest: GuestId) -> Who {
+        let g = &self.guests[&guest];
+        Who {
             guest,
-            Guest {
-                addr,
-                stage: Stage::Playing,
-            },
-        );
-        self.log(Happening::Seated { guest, addr });
-        self.say(Recipient::Host, format!("Player connected: {addr}"));
+            name: g.name.clone(),
+            addr: g.addr,
+        }
+    }
+
+    /// Shows the name prompt, and gives the guest [`TableSettings::name_time`] to
+    /// answer it.
+    fn ask_name(&mut self, guest: GuestId, now: Instant) {
+        let until = now + self.settings.name_time;
+        let Some(Stage::Naming { asked, .. }) = self.guests.get_mut(&guest).map(|g| &mut g.stage)
+        else {
+            return;
+        };
+        let first = !std::mem::replace(asked, true);
+        self.deadlines.insert(guest, until);
+        if first {
+            self.say(Recipient::Guest(guest), messages::INTRODUCTION);
+        }
+        self.echo(guest, messages::NAME_PROMPT);
+    }
+
+    /// What a key typed at the door did to the name being typed.
+    fn name_typed(&mut self, guest: GuestId, typing: Typing, now: Instant) {
+        let echoes = matches!(self.guests[&guest].input, Input::Keys);
+        match typing {
+            Typing::Nothing => {}
+            Typing::Added(c) if echoes => self.echo(guest, c.encode_utf8(&mut [0; 4])),
+            Typing::RubbedOut if echoes => self.echo(guest, RUB_OUT),
+            Typing::Added(_) | Typing::RubbedOut => {}
+            Typing::Done(line) => {
+                if echoes {
+                    self.echo(guest, "\r\n");
+                }
+                if line.is_empty() {
+                    self.give_name(guest, now);
+                } else {
+                    self.try_name(guest, &line, now);
+                }
+            }
+            Typing::Overlong { chars } => {
+                if echoes {
+                    self.echo(guest, "\r\n");
+                }
+                self.refuse_name(guest, NameProblem::TooLong { chars }, now);
+            }
+        }
+    }
+
+    /// The guest offered `name`: in they come with it, or they are told why not and
+    /// asked again.
+    fn try_name(&mut self, guest: GuestId, name: &str, now: Instant) {
+        let checked = names::check(name).and_then(|()| {
+            match self.names.contains_key(&names::folded(name)) {
+                true => Err(NameProblem::Taken),
+                false => Ok(()),
+            }
+        });
+        match checked {
+            Ok(()) => {
+                self.name(guest, name, false);
+                self.say(Recipient::Guest(guest), messages::hello(name));
+                self.come_in(guest, now);
+            }
+            Err(problem) => self.refuse_name(guest, problem, now),
+        }
+    }
+
+    fn refuse_name(&mut self, guest: GuestId, problem: NameProblem, now: Instant) {
+        self.say(Recipient::Guest(guest), problem.to_string());
+        self.ask_name(guest, now);
+    }
+
+    /// The guest chose no name, or their time ran out: they get one.
+    fn give_name(&mut self, guest: GuestId, now: Instant) {
+        let name = names::given(guest);
+        self.name(guest, &name, true);
+        self.say(Recipient::Guest(guest), messages::hello(&name));
+        self.come_in(guest, now);
+    }
+
+    /// Names the guest: their name is theirs while they are connected.
+    fn name(&mut self, guest: GuestId, name: &str, given: bool) {
+        let Some(g) = self.guests.get_mut(&guest) else {
+            return;
+        };
+        g.name = Arc::from(name);
+        self.names.insert(names::folded(name), guest);
+        self.deadlines.remove(&guest);
+        let who = self.who(guest);
+        self.log(Happening::Named { who, given });
+    }
+
+    /// A deadline of a guest at the door or deciding on a rematch has come.
+    fn deadline_passed(&mut self, guest: GuestId, now: Instant) {
+        match self.guests.get(&guest).map(|g| &g.stage) {
+            Some(Stage::Naming { asked: false, .. }) => self.ask_name(guest, now),
+            Some(Stage::Naming { asked: true, .. }) => {
+                self.echo(guest, "\r\n");
+                let name = names::given(guest);
+                self.name(guest, &name, true);
+                self.say(Recipient::Guest(guest), messages::name_given(&name));
+                self.come_in(guest, now);
+            }
+            Some(Stage::Deciding) => {
+                let name = self.name_of(guest);
+                self.say(Recipient::Guest(guest), messages::NO_ANSWER);
+                self.say(
+                    Recipient::Host,
+                    format!("{name} did not answer whether to play again."),
+                );
+                self.actions.push_back(Action::Close { guest });
+                self.forget(guest);
+            }
+            _ => {
+                self.deadlines.remove(&guest);
+            }
+        }
+    }
+
+    /// A guest who has a name comes in: to the seat if it is free, else to the queue.
+    fn come_in(&mut self, guest: GuestId, now: Instant) {
+        if self.settings.ask_names && matches!(self.guests[&guest].input, Input::Lines(_)) {
+            // Only netcat is still in line mode by now.
+            self.say(Recipient::Guest(guest), NETCAT_HINT);
+        }
+        if let Some(deciding) = self.deciding() {
+            // The rematch was offered only because nobody waited.
+            self.say(Recipient::Guest(deciding), messages::SEAT_TAKEN);
+            let name = self.name_of(deciding);
+            self.say(
+                Recipient::Host,
+                format!("{name} gives the seat to the guest who came."),
+            );
+            self.actions.push_back(Action::Close { guest: deciding });
+            self.forget(deciding);
+        }
+        if self.bout.is_none() {
+            self.seat(guest, now, true);
+            return;
+        }
+        let g = self.guests.get_mut(&guest).expect("a guest comes in once");
+        g.stage = Stage::Waiting;
+        let place = self.queue.join(guest);
+        let who = self.who(guest);
+        let name = who.name.clone();
+        self.log(Happening::Queued { who, place });
         let to = Recipient::Guest(guest);
-        self.say(to, "Welcome to the game");
-        self.say(to, messages::WHO_YOU_ARE);
-        self.say(to, messages::KEYS);
         self.say(
             to,
-            messages::match_rules(self.settings.best_of, self.settings.clock.timeout),
+            "Welcome! A match is in progress; you play next when your turn comes.",
         );
+        self.say(to, place_line(place));
+        if let Some(bout) = &self.bout {
+            let playing = self.name_of(bout.guest);
+            self.say(to, messages::now_playing(&playing));
+        }
+        self.say(to, "Press ? for help while you wait.");
+        self.say(
+            Recipient::Host,
+            format!("Guest waiting: {name} (number {place} in line)"),
+        );
+    }
+
+    /// Seats the guest for a match: a `new` guest is welcomed and told who they are and
+    /// how to play; one playing again goes straight to it.
+    fn seat(&mut self, guest: GuestId, now: Instant, new: bool) {
+        let g = self.guests.get_mut(&guest).expect("only a guest is seated");
+        g.stage = Stage::Playing;
+        self.deadlines.remove(&guest);
+        self.matches_begun += 1;
+        let number = self.matches_begun;
+        let who = self.who(guest);
+        let name = who.name.clone();
+        self.log(Happening::Seated { who, number });
+        let to = Recipient::Guest(guest);
+        let rules = messages::match_rules(self.settings.best_of, self.settings.clock.timeout);
+        if new {
+            self.say(Recipient::Host, format!("Player connected: {name}"));
+            self.say(to, "Welcome to the game");
+            self.say(to, messages::who_you_are(&name));
+            self.say(to, messages::KEYS);
+            self.say(to, rules);
+        } else {
+            self.say(
+                Recipient::Host,
+                format!("{name} plays again: a new match begins."),
+            );
+            self.say(to, format!("A new match! {rules}"));
+        }
         self.say(to, messages::YOUR_MOVE);
-        self.say_to_queue(messages::now_playing(&addr.to_string()));
-        // The first clock of a match leaves time to read all that.
+        self.say_to_queue(messages::now_playing(&name));
+        // A new guest's first clock leaves time to read all that.
         let first = ClockSettings {
-            timeout: self.settings.clock.timeout + self.settings.read_time,
+            timeout: self.settings.clock.timeout + self.settings.read_time * u32::from(new),
             ..self.settings.clock
         };
         self.bout = Some(Bout {
             guest,
-            addr,
+            number,
             game: Game::default(),
             wins: [0, 0],
             clock: Some(Countdown::start(now, first)),
@@ -476,7 +833,7 @@ impl Table {
         });
     }
 
-    /// The help, to whoever pressed `?`, and a waiting guest's place.
+    /// The help, to whoever pressed `?`.
     fn help(&mut self, to: Recipient, player: Player) {
         for line in messages::help(player, self.settings.best_of, self.settings.clock.timeout) {
             self.say(to, line);
@@ -503,6 +860,7 @@ impl Table {
         if player == Player::Guest {
             bout.clock = None;
         }
+        let guest = bout.guest;
         let waiting_for_other = !bout.game.has_moved(other);
         let throw = bout.game.choose(player, choice);
         // The guest is told their move and whom they wait for; the host, at their own
@@ -512,7 +870,8 @@ impl Table {
             if waiting_for_other {
                 self.say(to, "Waiting for the host's move.");
                 // Never which move: the host could still change theirs.
-                self.say(Recipient::Host, "The guest has moved.");
+                let name = self.name_of(guest);
+                self.say(Recipient::Host, format!("{name} has moved."));
             }
         }
         if let Some(throw) = throw {
@@ -529,34 +888,40 @@ impl Table {
         let bout = self.bout.as_mut().expect("a throw is only made in a bout");
         let Some(winner) = throw.winner() else {
             bout.restart_clock(now, clock);
-            let (guest, addr) = (bout.guest, bout.addr);
+            let (guest, number) = (bout.guest, bout.number);
             self.standings.record_tie();
-            self.log(Happening::GameTied { guest, addr, throw });
-            self.say_to_table(messages::TIE.to_string());
+            let who = self.who(guest);
+            self.log(Happening::GameTied { who, number, throw });
+            self.say_result(messages::TIE.to_string(), None);
             self.say(Recipient::Guest(guest), messages::YOUR_MOVE);
             return;
         };
         bout.wins[winner.number()] += 1;
-        let (guest, addr, wins) = (bout.guest, bout.addr, bout.wins);
+        let (guest, number, wins) = (bout.guest, bout.number, bout.wins);
+        let who = self.who(guest);
+        let name = who.name.clone();
         self.log(Happening::GameDecided {
-            guest,
-            addr,
+            who,
+            number,
             throw,
             winner,
             wins,
         });
         self.standings.record(winner);
-        self.say_to_table(format!("{winner} wins!"));
+        self.say_result(format!("{winner} wins!"), Some(winner));
         self.say_to_table(format!("Wins: {} - {}", wins[0], wins[1]));
         self.say(Recipient::Host, self.standings.overall_line());
-        self.say(Recipient::Host, messages::score_for(Player::Host, wins));
+        self.say(
+            Recipient::Host,
+            messages::score_for(Player::Host, &name, wins),
+        );
         self.say(
             Recipient::Guest(guest),
-            messages::score_for(Player::Guest, wins),
+            messages::score_for(Player::Guest, &name, wins),
         );
         if wins.iter().any(|&w| w > self.settings.best_of / 2) {
             self.standings.record_match(Some(winner));
-            self.say_to_table(messages::match_won(winner, wins));
+            self.say_result(messages::match_won(winner, &name, wins), Some(winner));
             self.say_to_players("Thank you for playing!");
             self.end_match(Ending::Won, now);
         } else if let Some(bout) = self.bout.as_mut() {
@@ -570,22 +935,58 @@ impl Table {
         if ending != Ending::Won {
             self.standings.record_match(None);
         }
+        let who = self.who(bout.guest);
         self.say(
             Recipient::Host,
-            messages::match_summary(&bout.addr.to_string(), ending, bout.wins),
+            messages::match_summary(&who.name, ending, bout.wins),
         );
         self.log(Happening::MatchOver {
-            guest: bout.guest,
-            addr: bout.addr,
+            who,
+            number: bout.number,
             ending,
             wins: bout.wins,
         });
+        if ending == Ending::Won && self.queue.is_empty() {
+            self.offer_rematch(bout.guest, now);
+            return;
+        }
         self.forget(bout.guest);
         self.actions.push_back(Action::Close { guest: bout.guest });
         if let Some(next) = self.queue.next_up() {
-            let addr = self.guests[&next].addr;
-            self.seat(next, addr, now);
+            self.seat(next, now, true);
             self.tell_places(1);
+        }
+    }
+
+    /// Nobody waits: the guest who just finished may play again, if they answer in a
+    /// move's time.
+    fn offer_rematch(&mut self, guest: GuestId, now: Instant) {
+        let until = now + self.settings.clock.timeout;
+        if let Some(g) = self.guests.get_mut(&guest) {
+            g.stage = Stage::Deciding;
+        }
+        self.deadlines.insert(guest, until);
+        self.say(Recipient::Guest(guest), messages::PLAY_AGAIN);
+        let name = self.name_of(guest);
+        self.say(
+            Recipient::Host,
+            format!("{name} is asked whether to play again."),
+        );
+    }
+
+    fn rematch_answered(&mut self, guest: GuestId, key: Key, now: Instant) {
+        match key {
+            Key::Char('y' | 'Y') => self.seat(guest, now, false),
+            Key::Char('n' | 'N') => {
+                let name = self.name_of(guest);
+                self.say(Recipient::Guest(guest), messages::GOOD_BYE);
+                self.say(Recipient::Host, format!("{name} will not play again."));
+                self.actions.push_back(Action::Close { guest });
+                self.forget(guest);
+            }
+            _ => {
+                self.say(Recipient::Guest(guest), messages::ANSWER_Y_OR_N);
+            }
         }
     }
 
@@ -597,15 +998,20 @@ impl Table {
         }
     }
 
-    /// The one way out: `guest` is no longer at the table, in the queue or due a hint,
-    /// and their place and their address's share are free.
+    /// The one way out: `guest` is no longer at the table, in the queue, at the door or
+    /// due anything, and their name, their place and their address's share are free.
     fn forget(&mut self, guest: GuestId) {
         let Some(gone) = self.guests.remove(&guest) else {
             return;
         };
         self.hints.cancel(guest);
+        self.deadlines.remove(&guest);
+        let folded = names::folded(&gone.name);
+        if self.names.get(&folded) == Some(&guest) {
+            self.names.remove(&folded);
+        }
         self.admission.release(gone.addr.ip());
-        if gone.stage == Stage::Waiting {
+        if matches!(gone.stage, Stage::Waiting) {
             if let Some(place) = self.queue.leave(guest) {
                 self.tell_places(place);
             }
@@ -620,6 +1026,13 @@ impl Table {
         self.actions.push_back(Action::Say {
             to,
             text: text.into(),
+        });
+    }
+
+    fn echo(&mut self, to: GuestId, text: &str) {
+        self.actions.push_back(Action::Echo {
+            to,
+            text: Arc::from(text),
         });
     }
 
@@ -642,6 +1055,27 @@ impl Table {
     fn say_to_table(&mut self, text: String) {
         let text: Arc<str> = Arc::from(text);
         self.say_to_players(text.clone());
+        self.say_to_queue(text);
+    }
+
+    /// A result, to the table: each player sees it in the colour of their win, loss or
+    /// tie (`winner` is `None` for a tie). The host's console is always sent colour, and
+    /// takes it out itself if it has none; a guest gets it if theirs is on. The queue,
+    /// who neither won nor lost, sees it plain.
+    fn say_result(&mut self, text: String, winner: Option<Player>) {
+        let tone = |player: Player| match winner {
+            None => Tone::Even,
+            Some(w) if w == player => Tone::Won,
+            Some(_) => Tone::Lost,
+        };
+        self.say(Recipient::Host, paint(tone(Player::Host), &text));
+        if let Some(guest) = self.playing() {
+            let line = match self.guests.get(&guest) {
+                Some(g) if g.colour => paint(tone(Player::Guest), &text),
+                _ => text.clone(),
+            };
+            self.say(Recipient::Guest(guest), line);
+        }
         self.say_to_queue(text);
     }
 
@@ -679,6 +1113,7 @@ mod tests {
     fn quick() -> TableSettings {
         TableSettings {
             read_time: Duration::ZERO,
+            ask_names: false,
             ..TableSettings::default()
         }
     }
@@ -705,6 +1140,14 @@ mod tests {
             }
         }
 
+        /// Guest `n` arrives from `addr` with a telnet client (which sends every key as
+        /// typed), as most guests do.
+        fn arrive(&mut self, n: u64, addr: SocketAddr, now: Instant) {
+            if self.table.guest_arrived(guest(n), addr, now).is_ok() {
+                self.table.guest_negotiated(guest(n));
+            }
+        }
+
         fn at(&self, secs: f64) -> Instant {
             self.start + Duration::from_secs_f64(secs)
         }
@@ -713,11 +1156,14 @@ mod tests {
         fn said(&mut self) -> Vec<(Recipient, String)> {
             std::iter::from_fn(|| self.table.poll_action())
                 .flat_map(|action| match action {
-                    Action::Say { to, text } => vec![(to, text.to_string())],
+                    Action::Say { to, text } => vec![(to, strip_colour(&text))],
                     Action::SayToQueue { queue, text } => queue
                         .iter()
                         .map(|&guest| (Recipient::Guest(guest), text.to_string()))
                         .collect(),
+                    Action::Echo { to, text } => {
+                        vec![(Recipient::Guest(to), format!("<echo>{text}"))]
+                    }
                     Action::Close { guest } => {
                         vec![(Recipient::Guest(guest), "<close>".to_string())]
                     }
@@ -756,6 +1202,21 @@ mod tests {
         }
     }
 
+    /// A line as a reader without colour sees it: the escapes around it taken out.
+    fn strip_colour(text: &str) -> String {
+        let mut plain = String::new();
+        let mut rest = text;
+        while let Some(at) = rest.find('\u{1b}') {
+            plain.push_str(&rest[..at]);
+            let end = rest[at..]
+                .find(|c: char| c.is_ascii_alphabetic())
+                .map_or(rest.len(), |e| at + e + 1);
+            rest = &rest[end..];
+        }
+        plain.push_str(rest);
+        plain
+    }
+
     fn lines(list: &[(Recipient, &str)]) -> Vec<(Recipient, String)> {
         list.iter()
             .map(|&(to, text)| (to, text.to_string()))
@@ -773,7 +1234,7 @@ mod tests {
         let (ernie, bert) = (addr(1, 1001), addr(2, 1002));
         let now = h.at(0.0);
 
-        let _ = h.table.guest_arrived(guest(1), ernie, now);
+        h.arrive(1, ernie, now);
         assert_eq!(
             h.seed_said(),
             lines(&[
@@ -798,7 +1259,7 @@ mod tests {
             lines(&[(HOST, "Opponent disconnected."), (to(1), "<close>")])
         );
 
-        let _ = h.table.guest_arrived(guest(2), bert, now);
+        h.arrive(2, bert, now);
         assert_eq!(
             h.seed_said(),
             lines(&[
@@ -832,25 +1293,23 @@ mod tests {
             expected.push((HOST, format!("Overall: {overall}%")));
         }
         expected.extend(both("Thank you for playing!", 2));
-        expected.push((to(2), "<close>".to_string()));
         for _ in 0..5 {
             h.keys(&[(HOST, b's'), (to(2), b'p')]);
         }
         assert_eq!(h.seed_said(), expected);
         assert_eq!(h.table.playing(), None, "back to waiting");
+        // Nobody waits, so Bert is asked whether to play again; he says no.
+        h.keys(&[(to(2), b'n')]);
+        assert_eq!(h.seed_said(), lines(&[(to(2), "<close>")]));
     }
 
     #[test]
     fn a_tie_counts_for_nobody_and_restarts_the_clock() {
         let mut h = Harness::new(quick());
-        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.arrive(1, addr(1, 1), h.at(0.0));
         h.said();
         h.table.guest_pressed(guest(1), Key::Char('r'), h.at(4.0));
-        assert_eq!(
-            h.table.poll_timeout(),
-            Some(h.at(2.0)),
-            "only the netcat hint is timed"
-        );
+        assert_eq!(h.table.poll_timeout(), None, "nothing is timed");
         h.table.host_pressed(Key::Char('r'), h.at(6.0));
         let said = h.said();
         let seed: Vec<_> = said.iter().filter(|(_, t)| seed_line(t)).cloned().collect();
@@ -858,7 +1317,6 @@ mod tests {
         for line in both(messages::TIE, 1) {
             assert!(said.contains(&line), "the tie gets its own line: {said:?}");
         }
-        h.table.guest_negotiated(guest(1));
         h.table.handle_timeout(h.at(6.0));
         h.said();
         assert_eq!(
@@ -881,7 +1339,7 @@ mod tests {
     #[test]
     fn the_host_may_change_their_move_until_the_guest_moves() {
         let mut h = Harness::new(quick());
-        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.arrive(1, addr(1, 1), h.at(0.0));
         h.said();
         h.keys(&[(HOST, b'r'), (HOST, b'q'), (HOST, b'p'), (to(1), b'r')]);
         let said = h.seed_said();
@@ -899,7 +1357,7 @@ mod tests {
             ..quick()
         };
         let mut h = Harness::new(settings);
-        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.arrive(1, addr(1, 1), h.at(0.0));
         h.table.guest_negotiated(guest(1));
         h.said();
         let mut heard = Vec::new();
@@ -931,7 +1389,7 @@ mod tests {
     #[test]
     fn a_valid_move_stops_the_clock_and_an_invalid_one_does_not() {
         let mut h = Harness::new(quick());
-        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.arrive(1, addr(1, 1), h.at(0.0));
         h.table.guest_negotiated(guest(1));
         h.table.guest_pressed(guest(1), Key::Char('x'), h.at(1.0));
         assert_eq!(h.table.poll_timeout(), Some(h.at(5.0)));
@@ -961,7 +1419,9 @@ mod tests {
     fn a_guest_who_negotiates_leaves_nothing_timed_but_the_clock() {
         let mut h = Harness::new(quick());
         let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        // Netcat's line `r`: a move.
         h.table.guest_pressed(guest(1), Key::Char('r'), h.at(0.1));
+        h.table.guest_pressed(guest(1), Key::Enter, h.at(0.1));
         assert_eq!(h.table.poll_timeout(), Some(h.at(2.0)), "the hint is due");
         h.table.guest_negotiated(guest(1));
         assert_eq!(
@@ -976,7 +1436,7 @@ mod tests {
         let mut h = Harness::new(quick());
         let now = h.at(0.0);
         for n in 1..=4 {
-            let _ = h.table.guest_arrived(guest(n), addr(n as u8, 1), now);
+            h.arrive(n, addr(n as u8, 1), now);
         }
         let said = h.said();
         assert!(said.contains(&(to(2), "You are number 1 in line".to_string())));
@@ -1014,7 +1474,7 @@ mod tests {
                 (to(1), "<close>"),
                 (HOST, "Player connected: 127.0.0.2:1"),
                 (to(2), "Welcome to the game"),
-                (to(2), messages::WHO_YOU_ARE),
+                (to(2), "You are 127.0.0.2:1, Player 1; the host is Player 0."),
                 (to(2), messages::KEYS),
                 (
                     to(2),
@@ -1037,8 +1497,8 @@ mod tests {
     #[test]
     fn a_timed_out_guest_makes_way_for_the_next() {
         let mut h = Harness::new(quick());
-        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
-        let _ = h.table.guest_arrived(guest(2), addr(2, 1), h.at(0.0));
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        h.arrive(2, addr(2, 1), h.at(0.0));
         h.said();
         h.table.handle_timeout(h.at(10.0));
         let said = h.said();
@@ -1063,8 +1523,8 @@ mod tests {
         };
         let mut h = Harness::new(settings);
         let now = h.at(0.0);
-        let _ = h.table.guest_arrived(guest(1), addr(1, 1), now);
-        let _ = h.table.guest_arrived(guest(2), addr(1, 2), now);
+        h.arrive(1, addr(1, 1), now);
+        h.arrive(2, addr(1, 2), now);
         h.said();
         assert_eq!(
             h.table.guest_arrived(guest(3), addr(1, 3), now),
@@ -1077,8 +1537,8 @@ mod tests {
             "{said:?}"
         );
         assert_eq!(said[1], (to(3), "<close>".to_string()));
-        let _ = h.table.guest_arrived(guest(4), addr(2, 1), now);
-        let _ = h.table.guest_arrived(guest(5), addr(3, 1), now);
+        h.arrive(4, addr(2, 1), now);
+        h.arrive(5, addr(3, 1), now);
         let said = h.said();
         assert!(
             said.iter()
@@ -1089,7 +1549,7 @@ mod tests {
         // Leaving frees both the place and the address's share.
         h.table.guest_left(guest(2), now);
         h.said();
-        let _ = h.table.guest_arrived(guest(6), addr(1, 4), now);
+        h.arrive(6, addr(1, 4), now);
         assert_eq!(h.table.place_in_queue(guest(6)), Some(2));
     }
 
@@ -1101,20 +1561,18 @@ mod tests {
         };
         let mut h = Harness::new(settings);
         for n in 1..=50 {
-            let _ = h
-                .table
-                .guest_arrived(guest(n), addr(1, n as u16), h.at(0.0));
+            h.arrive(n, addr(1, n as u16), h.at(0.0));
         }
         assert_eq!(h.table.guests(), 1);
         h.table.guest_left(guest(1), h.at(0.0));
-        let _ = h.table.guest_arrived(guest(51), addr(1, 51), h.at(0.0));
+        h.arrive(51, addr(1, 51), h.at(0.0));
         assert_eq!(h.table.playing(), Some(guest(51)));
     }
 
     #[test]
     fn a_flooding_guest_is_warned() {
         let mut h = Harness::new(quick());
-        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.arrive(1, addr(1, 1), h.at(0.0));
         h.said();
         h.table.guest_too_fast(guest(1));
         let said = h.said();
@@ -1128,7 +1586,7 @@ mod tests {
     fn shutting_down_says_good_bye_to_every_guest_and_closes_them() {
         let mut h = Harness::new(quick());
         for n in 1..=3 {
-            let _ = h.table.guest_arrived(guest(n), addr(n as u8, 1), h.at(0.0));
+            h.arrive(n, addr(n as u8, 1), h.at(0.0));
         }
         h.said();
         h.table.shut_down();
@@ -1148,8 +1606,8 @@ mod tests {
     fn the_status_line_tells_the_host_where_things_stand() {
         let mut h = Harness::new(quick());
         assert_eq!(h.table.status_line(), "Waiting for a guest to connect");
-        let _ = h.table.guest_arrived(guest(1), addr(1, 7), h.at(0.0));
-        let _ = h.table.guest_arrived(guest(2), addr(2, 7), h.at(0.0));
+        h.arrive(1, addr(1, 7), h.at(0.0));
+        h.arrive(2, addr(2, 7), h.at(0.0));
         h.keys(&[(HOST, b'p'), (to(1), b'r')]);
         assert_eq!(
             h.table.status_line(),
@@ -1171,11 +1629,8 @@ mod tests {
             .iter()
             .filter_map(|h| match h {
                 Happening::MatchOver {
-                    guest,
-                    ending,
-                    wins,
-                    ..
-                } => Some((guest.0, *ending, *wins)),
+                    who, ending, wins, ..
+                } => Some((who.guest.0, *ending, *wins)),
                 _ => None,
             })
             .collect()
@@ -1189,16 +1644,20 @@ mod tests {
         };
         let mut h = Harness::new(settings);
         for n in 1..=3 {
-            let _ = h.table.guest_arrived(guest(n), addr(n as u8, 1), h.at(0.0));
+            h.arrive(n, addr(n as u8, 1), h.at(0.0));
         }
         let logged = h.logged();
+        let who = |n: u64, addr: SocketAddr| Who {
+            guest: guest(n),
+            name: Arc::from(addr.to_string()),
+            addr,
+        };
         assert!(logged.contains(&Happening::Seated {
-            guest: guest(1),
-            addr: addr(1, 1)
+            who: who(1, addr(1, 1)),
+            number: 1,
         }));
         assert!(logged.contains(&Happening::Queued {
-            guest: guest(3),
-            addr: addr(3, 1),
+            who: who(3, addr(3, 1)),
             place: 2
         }));
 
@@ -1231,7 +1690,7 @@ mod tests {
     #[test]
     fn ties_are_logged_as_detail() {
         let mut h = Harness::new(quick());
-        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.arrive(1, addr(1, 1), h.at(0.0));
         h.logged();
         h.keys(&[(HOST, b'r'), (to(1), b'r')]);
         let logged = h.logged();
@@ -1250,8 +1709,8 @@ mod tests {
             ..quick()
         };
         let mut h = Harness::new(settings);
-        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
-        let _ = h.table.guest_arrived(guest(2), addr(2, 1), h.at(0.0));
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        h.arrive(2, addr(2, 1), h.at(0.0));
         h.table.guest_too_fast(guest(1));
         let logged = h.logged();
         assert!(logged.contains(&Happening::TurnedAway {
@@ -1276,9 +1735,7 @@ mod tests {
         };
         let mut h = Harness::new(settings);
         for n in 1..=3 {
-            let _ = h
-                .table
-                .guest_arrived(guest(n), addr(1, n as u16), h.at(0.0));
+            h.arrive(n, addr(1, n as u16), h.at(0.0));
         }
         assert_eq!(
             h.table.guests(),
@@ -1288,7 +1745,7 @@ mod tests {
         h.table.guest_left(guest(2), h.at(0.0));
         assert_eq!(h.table.place_in_queue(guest(2)), None);
         h.said();
-        let _ = h.table.guest_arrived(guest(4), addr(1, 4), h.at(0.0));
+        h.arrive(4, addr(1, 4), h.at(0.0));
         assert_eq!(h.table.place_in_queue(guest(4)), Some(1));
         h.table.guest_left(guest(1), h.at(0.0));
         assert_eq!(h.table.playing(), Some(guest(4)));
@@ -1308,7 +1765,7 @@ mod tests {
     fn a_function_key_is_one_invalid_key_and_never_a_move_and_enter_is_nothing() {
         use crate::keys::SpecialKey;
         let mut h = Harness::new(quick());
-        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.arrive(1, addr(1, 1), h.at(0.0));
         h.table.guest_negotiated(guest(1));
         h.said();
         for key in [
@@ -1347,12 +1804,12 @@ mod tests {
             ..quick()
         };
         let mut h = Harness::new(settings);
-        let _ = h.table.guest_arrived(guest(1), addr(1, 7), h.at(0.0));
-        let _ = h.table.guest_arrived(guest(2), addr(2, 7), h.at(0.0));
+        h.arrive(1, addr(1, 7), h.at(0.0));
+        h.arrive(2, addr(2, 7), h.at(0.0));
         let said = h.said();
         for line in [
             (to(1), "Welcome to the game"),
-            (to(1), "You are Player 1; the host is Player 0."),
+            (to(1), "You are 127.0.0.1:7, Player 1; the host is Player 0."),
             (to(1), "Keys: r rock, p paper, s scissors, ? help."),
             (
                 to(1),
@@ -1374,7 +1831,7 @@ mod tests {
             lines(&[
                 (to(1), "You chose paper."),
                 (to(1), "Waiting for the host's move."),
-                (HOST, "The guest has moved."),
+                (HOST, "127.0.0.1:7 has moved."),
             ])
         );
         // A tie, then a decided game: the score from each side.
@@ -1394,7 +1851,7 @@ mod tests {
             "{said:?}"
         );
         assert!(
-            said.contains(&(HOST, "You 0, guest 1".to_string())),
+            said.contains(&(HOST, "You 0, 127.0.0.1:7 1".to_string())),
             "{said:?}"
         );
         assert!(!said
@@ -1404,7 +1861,7 @@ mod tests {
         // The match ends: who won, in words, to everyone, before the seed's thanks.
         h.keys(&[(HOST, b's'), (to(1), b'r')]);
         let said = h.said();
-        let won = "The guest wins the match 2-0".to_string();
+        let won = "127.0.0.1:7 wins the match 2-0".to_string();
         for who in [HOST, to(1), to(2)] {
             assert!(said.contains(&(who, won.clone())), "{who:?}: {said:?}");
         }
@@ -1423,8 +1880,8 @@ mod tests {
         let said = h.said();
         assert!(!said.is_empty() && said.iter().all(|(who, _)| *who == HOST));
         assert!(said.iter().any(|(_, t)| t == messages::KEYS), "{said:?}");
-        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
-        let _ = h.table.guest_arrived(guest(2), addr(2, 1), h.at(0.0));
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        h.arrive(2, addr(2, 1), h.at(0.0));
         h.said();
         h.keys(&[(to(1), b'?')]);
         let said = h.said();
@@ -1451,7 +1908,7 @@ mod tests {
             ..quick()
         };
         let mut h = Harness::new(settings);
-        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.arrive(1, addr(1, 1), h.at(0.0));
         h.table.guest_negotiated(guest(1));
         assert_eq!(
             h.table.poll_timeout(),
@@ -1469,7 +1926,7 @@ mod tests {
     #[test]
     fn a_shutdown_mid_match_is_summed_up_for_the_host_and_logged() {
         let mut h = Harness::new(quick());
-        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.arrive(1, addr(1, 1), h.at(0.0));
         h.keys(&[(HOST, b'r'), (to(1), b's')]);
         h.said();
         h.table.shut_down();
@@ -1494,8 +1951,8 @@ mod tests {
     #[test]
     fn ctrl_k_sends_the_playing_guest_away_politely_and_the_next_plays() {
         let mut h = Harness::new(quick());
-        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
-        let _ = h.table.guest_arrived(guest(2), addr(2, 1), h.at(0.0));
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        h.arrive(2, addr(2, 1), h.at(0.0));
         h.keys(&[(HOST, b'r'), (to(1), b's')]);
         h.said();
         h.table.host_pressed(KICK, h.at(1.0));
@@ -1528,7 +1985,7 @@ mod tests {
     #[test]
     fn a_pause_stops_the_guests_clock_and_fg_gives_a_fresh_one() {
         let mut h = Harness::new(quick());
-        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        h.arrive(1, addr(1, 1), h.at(0.0));
         h.table.guest_negotiated(guest(1));
         h.said();
         h.table.paused();
@@ -1543,5 +2000,338 @@ mod tests {
         );
         h.table.resumed(h.at(70.0));
         assert_eq!(h.said(), [], "once");
+    }
+
+    /// The defaults with names asked, and short times to see them run out.
+    fn naming() -> TableSettings {
+        TableSettings {
+            ask_names: true,
+            hint_after: Duration::from_secs(2),
+            name_time: Duration::from_secs(60),
+            ..quick()
+        }
+    }
+
+    /// What a guest's screen shows of what they were sent: lines end in a newline,
+    /// echoes and prompts are as sent, Backspace's rub-out is applied.
+    fn screen(said: &[(Recipient, String)], guest_id: u64) -> String {
+        let mut shown = String::new();
+        for (who, text) in said {
+            if *who != to(guest_id) {
+                continue;
+            }
+            match text.strip_prefix("<echo>") {
+                Some(RUB_OUT) => {
+                    shown.pop();
+                }
+                Some(echo) => shown.push_str(&echo.replace("\r\n", "\n")),
+                None => {
+                    shown.push_str(text);
+                    shown.push('\n');
+                }
+            }
+        }
+        shown
+    }
+
+    fn type_keys(h: &mut Harness, n: u64, keys: &[Key], secs: f64) {
+        let now = h.at(secs);
+        for &key in keys {
+            h.table.guest_pressed(guest(n), key, now);
+        }
+    }
+
+    fn chars(text: &str) -> Vec<Key> {
+        text.chars()
+            .map(|c| match c {
+                '\n' => Key::Enter,
+                '\u{7f}' => Key::Backspace,
+                c => Key::Char(c),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_telnet_guest_types_a_name_with_echo_and_backspace_and_plays_by_it() {
+        let mut h = Harness::new(naming());
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        assert_eq!(h.said(), [], "nothing until the client has said what it knows");
+        // The client will not say who its user is: the prompt comes at once.
+        h.table.guest_user(guest(1), None, h.at(0.1));
+        type_keys(&mut h, 1, &chars("alx\u{7f}ice\n"), 1.0);
+        let said = h.said();
+        assert_eq!(
+            screen(&said, 1),
+            format!(
+                "{}\n{}alice\nHello, alice.\nWelcome to the game\n\
+                 You are alice, Player 1; the host is Player 0.\n{}\n\
+                 Best of 9: first to 5 wins. 10 seconds for each move.\n{}\n",
+                messages::INTRODUCTION,
+                messages::NAME_PROMPT,
+                messages::KEYS,
+                messages::YOUR_MOVE
+            )
+        );
+        assert!(said.contains(&(HOST, "Player connected: alice".to_string())));
+        h.keys(&[(to(1), b'p'), (HOST, b'r')]);
+        let said = h.said();
+        assert!(said.contains(&(HOST, "alice has moved.".to_string())), "{said:?}");
+        assert!(said.contains(&(HOST, "You 0, alice 1".to_string())), "{said:?}");
+        assert_eq!(h.table.status_line(), "Playing against alice: Wins: 0 - 1");
+    }
+
+    #[test]
+    fn telnet_l_names_the_guest_without_a_prompt() {
+        let mut h = Harness::new(naming());
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        h.table.guest_user(guest(1), Some("bert"), h.at(0.1));
+        let said = h.said();
+        assert!(!screen(&said, 1).contains("name?"), "{said:?}");
+        assert!(said.contains(&(to(1), "Hello, bert.".to_string())));
+        assert!(said.contains(&(HOST, "Player connected: bert".to_string())));
+        let logged = h.logged();
+        assert_eq!(logged, [], "said with the lines");
+    }
+
+    #[test]
+    fn a_taken_or_bad_name_gets_one_line_and_the_prompt_again() {
+        let mut h = Harness::new(naming());
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        h.table.guest_user(guest(1), Some("Alice"), h.at(0.0));
+        h.arrive(2, addr(2, 1), h.at(0.0));
+        // Taken, whatever the case; then the name the telnet client sent is bad.
+        h.table.guest_user(guest(2), Some("ALICE"), h.at(0.1));
+        assert!(screen(&h.said(), 2).starts_with(&format!(
+            "{}\n{}\n{}",
+            NameProblem::Taken,
+            messages::INTRODUCTION,
+            messages::NAME_PROMPT
+        )));
+        type_keys(&mut h, 2, &chars("host\n"), 1.0);
+        type_keys(&mut h, 2, &chars("al ice\n"), 2.0);
+        type_keys(&mut h, 2, &chars("abcdefghijklmnopqrstu\n"), 3.0);
+        type_keys(&mut h, 2, &chars("zoë\n"), 4.0);
+        let shown = screen(&h.said(), 2);
+        let expected = [
+            "host",
+            &NameProblem::Reserved.to_string(),
+            "al ice",
+            &NameProblem::BadCharacter(' ').to_string(),
+            "abcdefghijklmnopqrstu",
+            &NameProblem::TooLong { chars: 21 }.to_string(),
+            "zoë",
+            "Hello, zoë.",
+        ];
+        let mut rest = shown.as_str();
+        for line in expected {
+            let at = rest.find(line).unwrap_or_else(|| panic!("{line:?} in {shown:?}"));
+            rest = &rest[at + line.len()..];
+        }
+        assert_eq!(h.table.place_in_queue(guest(2)), Some(1));
+        // A name is free again once its guest has gone.
+        h.table.guest_left(guest(1), h.at(5.0));
+        h.arrive(3, addr(3, 1), h.at(5.0));
+        h.table.guest_user(guest(3), Some("alice"), h.at(5.0));
+        assert!(h.said().contains(&(to(3), "Hello, alice.".to_string())));
+    }
+
+    #[test]
+    fn netcat_is_asked_after_its_silence_and_answers_with_a_line_unechoed() {
+        let mut h = Harness::new(naming());
+        let _ = h.table.guest_arrived(guest(1), addr(1, 1), h.at(0.0));
+        assert_eq!(h.table.poll_timeout(), Some(h.at(2.0)));
+        h.table.handle_timeout(h.at(2.0));
+        let said = h.said();
+        assert!(screen(&said, 1).ends_with(messages::NAME_PROMPT), "{said:?}");
+        assert_eq!(h.table.poll_timeout(), Some(h.at(62.0)), "a minute to answer");
+        type_keys(&mut h, 1, &chars("  carol \n"), 3.0);
+        let said = h.said();
+        assert!(!said.iter().any(|(_, t)| t.starts_with("<echo>")), "{said:?}");
+        assert!(said.contains(&(to(1), "Hello, carol.".to_string())));
+        assert!(said.contains(&(to(1), NETCAT_HINT.to_string())), "{said:?}");
+        // Then plays by words.
+        type_keys(&mut h, 1, &chars("paper\n"), 4.0);
+        h.keys(&[(HOST, b'r')]);
+        assert!(h
+            .said()
+            .contains(&(HOST, "Player 0: r, Player 1: p".to_string())));
+    }
+
+    #[test]
+    fn a_guest_who_names_no_one_or_lets_the_clock_run_gets_a_name() {
+        let mut h = Harness::new(naming());
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        h.arrive(2, addr(2, 1), h.at(0.0));
+        h.table.guest_user(guest(1), None, h.at(0.0));
+        h.table.guest_user(guest(2), None, h.at(0.0));
+        type_keys(&mut h, 1, &[Key::Enter], 1.0);
+        assert!(h.said().contains(&(to(1), "Hello, guest-1.".to_string())));
+        type_keys(&mut h, 2, &chars("da"), 1.0);
+        h.said();
+        h.table.handle_timeout(h.at(59.9));
+        assert!(!h.said().iter().any(|(who, _)| *who == to(2)));
+        h.table.handle_timeout(h.at(60.0));
+        let said = h.said();
+        assert!(
+            said.contains(&(to(2), "Time is up: you are guest-2.".to_string())),
+            "{said:?}"
+        );
+        // Guest 1's clock ran out meanwhile, so guest 2 plays.
+        assert!(said.contains(&(HOST, "Player connected: guest-2".to_string())));
+    }
+
+    #[test]
+    fn guests_at_the_door_are_closed_by_a_shutdown_and_leave_no_trace() {
+        let mut h = Harness::new(naming());
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        h.arrive(2, addr(1, 2), h.at(0.0));
+        h.table.guest_user(guest(2), None, h.at(0.0));
+        h.said();
+        h.table.guest_left(guest(1), h.at(1.0));
+        assert_eq!(h.said(), lines(&[(to(1), "<close>")]));
+        assert_eq!(h.table.guests(), 1);
+        h.table.shut_down();
+        let said = h.said();
+        assert!(said.contains(&(to(2), "Server shutting down. Good-bye".to_string())));
+        assert!(said.contains(&(to(2), "<close>".to_string())));
+        assert_eq!(h.table.guests(), 0);
+        assert_eq!(h.table.poll_timeout(), None);
+    }
+
+    #[test]
+    fn a_won_match_with_nobody_waiting_offers_a_rematch() {
+        let settings = TableSettings {
+            best_of: 1,
+            ..quick()
+        };
+        let mut h = Harness::new(settings);
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        h.said();
+        h.keys(&[(HOST, b'r'), (to(1), b'p')]);
+        let said = h.said();
+        let asked = said
+            .iter()
+            .position(|l| *l == (to(1), messages::PLAY_AGAIN.to_string()))
+            .expect("asked");
+        let thanked = said
+            .iter()
+            .position(|l| *l == (to(1), "Thank you for playing!".to_string()))
+            .unwrap();
+        assert!(thanked < asked);
+        assert!(!said.contains(&(to(1), "<close>".to_string())));
+        assert_eq!(h.table.poll_timeout(), Some(h.at(10.0)), "a move's time to answer");
+
+        // Other keys are asked about; `y` starts a new match at once.
+        h.keys(&[(to(1), b'x')]);
+        assert_eq!(h.said(), lines(&[(to(1), messages::ANSWER_Y_OR_N)]));
+        h.keys(&[(to(1), b'y')]);
+        let said = h.said();
+        assert!(said.contains(&(HOST, "127.0.0.1:1 plays again: a new match begins.".to_string())));
+        assert!(said.contains(&(to(1), messages::YOUR_MOVE.to_string())));
+        assert_eq!(h.table.playing(), Some(guest(1)));
+        h.keys(&[(HOST, b'r'), (to(1), b's')]);
+        h.said();
+        // `n` thanks them and closes.
+        h.keys(&[(to(1), b'n')]);
+        assert_eq!(
+            h.said(),
+            lines(&[
+                (to(1), messages::GOOD_BYE),
+                (HOST, "127.0.0.1:1 will not play again."),
+                (to(1), "<close>")
+            ])
+        );
+        assert_eq!(h.table.guests(), 0);
+    }
+
+    #[test]
+    fn the_rematch_question_times_out_and_gives_way_to_a_newcomer() {
+        let settings = TableSettings {
+            best_of: 1,
+            ..quick()
+        };
+        let mut h = Harness::new(settings);
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        h.keys(&[(HOST, b'r'), (to(1), b'p')]);
+        h.said();
+        h.table.handle_timeout(h.at(9.9));
+        assert_eq!(h.said(), []);
+        h.table.handle_timeout(h.at(10.0));
+        let said = h.said();
+        assert!(said.contains(&(to(1), messages::NO_ANSWER.to_string())));
+        assert!(said.contains(&(to(1), "<close>".to_string())));
+
+        h.arrive(2, addr(2, 1), h.at(11.0));
+        h.keys(&[(HOST, b'r'), (to(2), b'p')]);
+        h.said();
+        h.arrive(3, addr(3, 1), h.at(12.0));
+        let said = h.said();
+        assert!(said.contains(&(to(2), messages::SEAT_TAKEN.to_string())));
+        assert!(said.contains(&(to(2), "<close>".to_string())));
+        assert_eq!(h.table.playing(), Some(guest(3)));
+        // With someone waiting, there is no question: the next plays.
+        h.arrive(4, addr(4, 1), h.at(12.0));
+        h.keys(&[(HOST, b'r'), (to(3), b'p')]);
+        let said = h.said();
+        assert!(!said.contains(&(to(3), messages::PLAY_AGAIN.to_string())));
+        assert!(said.contains(&(to(3), "<close>".to_string())));
+        assert_eq!(h.table.playing(), Some(guest(4)));
+    }
+
+    /// The raw lines said to `who`, escapes and all.
+    fn raw(h: &mut Harness, who: Recipient) -> Vec<String> {
+        std::iter::from_fn(|| h.table.poll_action())
+            .filter_map(|action| match action {
+                Action::Say { to, text } if to == who => Some(text.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn results_are_coloured_for_a_colour_terminal_never_inside_the_words_and_c_toggles() {
+        let mut h = Harness::new(quick());
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        h.arrive(2, addr(2, 1), h.at(0.0));
+        h.table.guest_terminal(guest(1), true);
+        // Only the first word of the client counts.
+        h.table.guest_terminal(guest(1), false);
+        h.table.guest_terminal(guest(2), true);
+        h.said();
+        h.keys(&[(HOST, b'r'), (to(1), b'p')]);
+        let guest_saw = raw(&mut h, to(1));
+        assert!(guest_saw.contains(&paint(Tone::Won, "Player 1 wins!")), "{guest_saw:?}");
+        assert!(guest_saw.contains(&"Player 0: r, Player 1: p".to_string()));
+        h.keys(&[(HOST, b'r'), (to(1), b's')]);
+        let host_saw = raw(&mut h, HOST);
+        assert!(host_saw.contains(&paint(Tone::Won, "Player 0 wins!")), "{host_saw:?}");
+        h.keys(&[(HOST, b'r'), (to(1), b'r')]);
+        let guest_saw = raw(&mut h, to(1));
+        assert!(guest_saw.contains(&paint(Tone::Even, messages::TIE)), "{guest_saw:?}");
+        // The queue watches in plain words.
+        h.keys(&[(HOST, b'r'), (to(1), b's')]);
+        let watcher = raw(&mut h, to(2));
+        assert!(watcher.iter().all(|l| !l.contains('\u{1b}')), "{watcher:?}");
+
+        h.keys(&[(to(1), b'c')]);
+        assert_eq!(h.said(), lines(&[(to(1), messages::colour_switched(false))]));
+        h.keys(&[(HOST, b'r'), (to(1), b'p')]);
+        let guest_saw = raw(&mut h, to(1));
+        assert!(guest_saw.iter().all(|l| !l.contains('\u{1b}')), "{guest_saw:?}");
+        h.keys(&[(to(1), b'c')]);
+        assert_eq!(
+            raw(&mut h, to(1)),
+            [paint(Tone::Won, messages::colour_switched(true))]
+        );
+    }
+
+    #[test]
+    fn a_guest_without_a_colour_terminal_sees_none() {
+        let mut h = Harness::new(quick());
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        h.table.guest_terminal(guest(1), false);
+        h.keys(&[(HOST, b'r'), (to(1), b'p')]);
+        let guest_saw = raw(&mut h, to(1));
+        assert!(guest_saw.iter().all(|l| !l.contains('\u{1b}')), "{guest_saw:?}");
     }
 }

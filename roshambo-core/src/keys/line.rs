@@ -13,6 +13,7 @@
 //! | `p`, `paper` | `Key::Char('p')` |
 //! | `s`, `scissors` | `Key::Char('s')` |
 //! | `help` | `Key::Char('?')`: the help key, for a guest who guesses the word |
+//! | `yes`, `no` | `Key::Char('y')`, `Key::Char('n')`: the answers to `Play again?` |
 //! | any other one printable ASCII character (`?`, `x`) | that key, as if pressed alone: the table gives help for `?` and says `Invalid key` for `x` |
 //! | empty, or only spaces | nothing: Enter is never a key |
 //! | anything else (`paperr`, `rock paper`, `é`, an arrow's escape sequence) | one [`Key::Invalid`]: one `Invalid key` per line, however long |
@@ -30,11 +31,13 @@
 //! key *typed* by the rate before it gets here, so a flood without Enter is warned and
 //! dropped exactly as in character mode.
 //!
-//! # How the reader uses it
+//! # How the table uses it
 //!
-//! Every key a client in line mode types (once the key rate allows it) goes to
-//! [`TypedLine::press`], Enter included, and what comes back goes to the game. Ctrl-C and
-//! Ctrl-D end the visit in any mode: they come back at once and the line is dropped.
+//! Every key a client in line mode types (once the guest's reader has let the key rate
+//! judge it) goes to [`TypedLine::press`], Enter included, and what comes back is what
+//! the guest pressed. Ctrl-C and Ctrl-D end the visit in any mode: they come back at
+//! once and the line is dropped. (A name is typed at the door before this: see
+//! [`crate::game::names`].)
 
 use crate::keys::Key;
 
@@ -125,6 +128,8 @@ impl TypedLine {
             b"p" | b"paper" => 'p',
             b"s" | b"scissors" => 's',
             b"help" => '?',
+            b"yes" => 'y',
+            b"no" => 'n',
             &[c] if c.is_ascii_graphic() => char::from(c),
             _ => return Some(Key::Invalid),
         };
@@ -261,6 +266,8 @@ mod tests {
             ("X\n", &[Char('x')]),
             (" 1 \n", &[Char('1')]),
             ("help\n", &[Char('?')]),
+            ("yes\n", &[Char('y')]),
+            (" NO \n", &[Char('n')]),
             ("HELP\n", &[Char('?')]),
             // UTF-8: no word, whatever it looks like.
             ("é\n", &[Invalid]),

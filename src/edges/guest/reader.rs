@@ -1,13 +1,13 @@
 //! A guest's reader thread: reads their socket, filters telnet, judges the key rate, and
-//! tells the game thread what they typed: key by key from a telnet client, line by line
-//! from one that never speaks telnet (netcat). Does IO (the guest's socket).
+//! tells the game thread each key typed, Enter included (what a key means, and whether
+//! a netcat user's line is a word, is the table's business). Does IO (the guest's
+//! socket).
 
-use crate::edges::logging::GUESTS;
 use crate::edges::signals;
 use crate::events::{yield_to_waker, Departure, Event};
 use crossbeam_channel::Sender;
 use roshambo_core::game::GuestId;
-use roshambo_core::keys::{Key, KeyDecoder, KeyRate, TypedLine, Verdict};
+use roshambo_core::keys::{Key, KeyDecoder, KeyRate, Verdict};
 use roshambo_core::telnet::{TelnetFilter, Typed};
 use std::io::{self, Read};
 use std::net::{Shutdown, TcpStream};
@@ -16,31 +16,6 @@ use std::time::{Duration, Instant};
 
 /// The shortest read timeout set while a key is unfinished: zero would mean none.
 const MIN_WAIT: Duration = Duration::from_millis(1);
-
-/// How a guest's keys reach the game, by whether their client speaks telnet.
-///
-/// Decided by the client's own bytes, not by a timer: a telnet client negotiates before
-/// anyone types, and netcat never does.
-#[derive(Debug)]
-enum Mode {
-    /// No telnet command yet, as from netcat: the client sends whole lines (its terminal
-    /// edits them), so the game hears what each line means (`paper` is paper), not every
-    /// letter of it.
-    Line(TypedLine),
-    /// The client negotiated: every key on its own, for good.
-    Character,
-}
-
-impl Mode {
-    /// What the game hears of a key typed (and allowed by the key rate).
-    fn hear(&mut self, key: Key) -> Option<Key> {
-        match self {
-            Mode::Line(line) => line.press(key),
-            // Enter is no key; the table needs no word of it.
-            Mode::Character => (key != Key::Enter).then_some(key),
-        }
-    }
-}
 
 /// The thread that turns the guest's bytes into events.
 pub(super) struct Reader {
@@ -78,7 +53,6 @@ impl Reader {
         let mut keys = Vec::new();
         let mut reply = Vec::new();
         let mut told_negotiated = false;
-        let mut mode = Mode::Line(TypedLine::new());
         loop {
             // A key begun and not finished (a lone Esc) is judged once its time is up.
             let pending = decoder.poll_timeout();
@@ -101,7 +75,7 @@ impl Reader {
                     ) =>
                 {
                     keys.extend(decoder.handle_timeout(Instant::now()));
-                    self.judge(&mut keys, &mut mode)?;
+                    self.judge(&mut keys)?;
                     continue;
                 }
                 Err(_) => return self.leave(Departure::Broken),
@@ -116,9 +90,6 @@ impl Reader {
                     reply,
                 })?;
             }
-            if filter.negotiated() {
-                self.negotiated(&mut mode);
-            }
             let now = Instant::now();
             // Runs of data go to the decoder whole; Enter goes as a CR in its place.
             for typed in typed.drain(..) {
@@ -128,7 +99,7 @@ impl Reader {
                     Typed::Interrupt | Typed::EndOfInput => {
                         decoder.feed(&data, now, &mut keys);
                         data.clear();
-                        self.judge(&mut keys, &mut mode)?;
+                        self.judge(&mut keys)?;
                         return self.leave(match typed {
                             Typed::Interrupt => Departure::Interrupted,
                             _ => Departure::EndOfInput,
@@ -138,35 +109,17 @@ impl Reader {
             }
             decoder.feed(&data, now, &mut keys);
             data.clear();
-            self.judge(&mut keys, &mut mode)?;
+            self.judge(&mut keys)?;
         }
     }
 
-    /// The client has spoken telnet: character mode from now on, for every key not yet
-    /// decoded, those of the read that brought the first command included (a telnet
-    /// client sends its commands before any key; a netcat user who types telnet's bytes
-    /// by hand gets character mode too).
-    ///
-    /// A line begun before is dropped: its keys were typed for a mode that is over, and
-    /// only a client that types before it negotiates can have one.
-    fn negotiated(&self, mode: &mut Mode) {
-        if let Mode::Line(line) = mode {
-            log::debug!(target: GUESTS, "{}: line mode => character mode", self.guest);
-            if !line.is_empty() {
-                log::debug!(target: GUESTS, "{}: the line begun is dropped", self.guest);
-            }
-            *mode = Mode::Character;
-        }
-    }
-
-    /// Tells the game thread what it hears of each key, in `mode`, once the key rate has
-    /// judged it; `None` once the guest is gone (flooded out) or the game loop has gone
-    /// away.
+    /// Tells the game thread each key once the key rate has judged it; `None` once the
+    /// guest is gone (flooded out) or the game loop has gone away.
     ///
     /// The rate judges every key typed, a line's letters and Backspace included, and not
-    /// what the line comes to: a flood without Enter is warned once and dropped in line
-    /// mode as in character mode, and a key the rate drops is no part of the line.
-    fn judge(&mut self, keys: &mut Vec<Key>, mode: &mut Mode) -> Option<()> {
+    /// what a line comes to: a flood without Enter is warned once and dropped whether the
+    /// client sends lines or keys, and a key the rate drops is no part of a line.
+    fn judge(&mut self, keys: &mut Vec<Key>) -> Option<()> {
         let now = Instant::now();
         for key in keys.drain(..) {
             match key {
@@ -196,12 +149,10 @@ impl Reader {
                     }
                 }
             }
-            if let Some(key) = mode.hear(key) {
-                self.tell(Event::GuestPressed {
-                    guest: self.guest,
-                    key,
-                })?;
-            }
+            self.tell(Event::GuestPressed {
+                guest: self.guest,
+                key,
+            })?;
         }
         Some(())
     }

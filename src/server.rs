@@ -262,7 +262,8 @@ impl<W: Write> Server<W> {
                     action => self.outbox.handle_action(action),
                 }
             }
-            self.outbox.commit(self.table.playing(), answering, host_first, now);
+            self.outbox
+                .commit(self.table.playing(), answering, host_first, now);
             if !self.transmit(now) {
                 break;
             }

@@ -150,7 +150,13 @@ fn suspend_and_resume(shell_command: &[&str], with_guest: bool, stops: usize) {
     shell.expect(PROMPT);
     assert_shells_terminal(&shell, "at the first prompt (the test's own premise)");
 
-    shell.press(format!("{} --port 0 --no-names --timeout 60\n", roshambo().display()).as_bytes());
+    shell.press(
+        format!(
+            "{} --port 0 --no-names --timeout 60\n",
+            roshambo().display()
+        )
+        .as_bytes(),
+    );
     let port = shell.listening_port();
     let job = find_job(&shell);
     groups

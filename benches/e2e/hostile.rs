@@ -116,7 +116,15 @@ const STALLED_ROUNDS: usize = 6000;
 pub fn stop_with_console_stalled() -> io::Result<Duration> {
     let (mut screen, stdout) = pipe()?;
     let mut child = Command::new(roshambo())
-        .args(["--port", "0", "--bind", "127.0.0.1", "--no-names", "--timeout", "86400"])
+        .args([
+            "--port",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--no-names",
+            "--timeout",
+            "86400",
+        ])
         .args(["--max-key-rate", "0"])
         .stdin(Stdio::piped())
         .stdout(Stdio::from(stdout))

@@ -519,7 +519,8 @@ mod tests {
             for action in actions {
                 self.outbox.handle_action(action);
             }
-            self.outbox.commit(player.map(g), None, host_first, self.at(ms));
+            self.outbox
+                .commit(player.map(g), None, host_first, self.at(ms));
             self.drain()
         }
 

@@ -291,7 +291,15 @@ mod tests {
         ] {
             assert!(is_seed_line(seed), "{seed}");
         }
-        for added in [KEYS, YOUR_MOVE, TIE, NAME_PROMPT, PLAY_AGAIN, "You 1, host 0", ""] {
+        for added in [
+            KEYS,
+            YOUR_MOVE,
+            TIE,
+            NAME_PROMPT,
+            PLAY_AGAIN,
+            "You 1, host 0",
+            "",
+        ] {
             assert!(!is_seed_line(added), "{added}");
         }
     }

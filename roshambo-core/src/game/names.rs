@@ -40,7 +40,9 @@ const GIVEN_PREFIX: &str = "guest-";
 /// Why a name was refused, said to the guest in one line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NameProblem {
-    TooLong { chars: usize },
+    TooLong {
+        chars: usize,
+    },
     /// The first character that may not be in a name.
     BadCharacter(char),
     /// `host`, or a name of the form given to guests.
@@ -77,7 +79,8 @@ impl fmt::Display for NameProblem {
 /// A character safe to show inside a line of text: not a control, and not one of the
 /// format or separator characters that move or hide text.
 fn is_printable(c: char) -> bool {
-    !c.is_control() && !matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+    !c.is_control()
+        && !matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
 }
 
 /// Whether `c` may be in a name.
@@ -310,10 +313,7 @@ mod tests {
             entry.press(Key::Char('a'));
         }
         assert!(entry.kept.len() <= KEPT);
-        assert_eq!(
-            entry.press(Key::Enter),
-            Typing::Overlong { chars: 100_000 }
-        );
+        assert_eq!(entry.press(Key::Enter), Typing::Overlong { chars: 100_000 });
         assert!(entry.is_empty());
         // Backspace takes back the uncounted first, then the kept.
         let mut entry = NameEntry::new();

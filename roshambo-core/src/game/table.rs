@@ -284,8 +284,7 @@ impl Table {
         let stage = if self.settings.ask_names {
             // A telnet client answers within moments; what it says of its user decides
             // whether to ask. Netcat says nothing, and is asked when this runs out.
-            self.deadlines
-                .insert(guest, now + self.settings.hint_after);
+            self.deadlines.insert(guest, now + self.settings.hint_after);
             Stage::Naming {
                 entry: NameEntry::new(),
                 asked: false,
@@ -677,12 +676,11 @@ impl Table {
     /// The guest offered `name`: in they come with it, or they are told why not and
     /// asked again.
     fn try_name(&mut self, guest: GuestId, name: &str, now: Instant) {
-        let checked = names::check(name).and_then(|()| {
-            match self.names.contains_key(&names::folded(name)) {
+        let checked =
+            names::check(name).and_then(|()| match self.names.contains_key(&names::folded(name)) {
                 true => Err(NameProblem::Taken),
                 false => Ok(()),
-            }
-        });
+            });
         match checked {
             Ok(()) => {
                 self.name(guest, name, false);
@@ -1474,7 +1472,10 @@ mod tests {
                 (to(1), "<close>"),
                 (HOST, "Player connected: 127.0.0.2:1"),
                 (to(2), "Welcome to the game"),
-                (to(2), "You are 127.0.0.2:1, Player 1; the host is Player 0."),
+                (
+                    to(2),
+                    "You are 127.0.0.2:1, Player 1; the host is Player 0."
+                ),
                 (to(2), messages::KEYS),
                 (
                     to(2),
@@ -1809,7 +1810,10 @@ mod tests {
         let said = h.said();
         for line in [
             (to(1), "Welcome to the game"),
-            (to(1), "You are 127.0.0.1:7, Player 1; the host is Player 0."),
+            (
+                to(1),
+                "You are 127.0.0.1:7, Player 1; the host is Player 0.",
+            ),
             (to(1), "Keys: r rock, p paper, s scissors, ? help."),
             (
                 to(1),
@@ -2055,7 +2059,11 @@ mod tests {
     fn a_telnet_guest_types_a_name_with_echo_and_backspace_and_plays_by_it() {
         let mut h = Harness::new(naming());
         h.arrive(1, addr(1, 1), h.at(0.0));
-        assert_eq!(h.said(), [], "nothing until the client has said what it knows");
+        assert_eq!(
+            h.said(),
+            [],
+            "nothing until the client has said what it knows"
+        );
         // The client will not say who its user is: the prompt comes at once.
         h.table.guest_user(guest(1), None, h.at(0.1));
         type_keys(&mut h, 1, &chars("alx\u{7f}ice\n"), 1.0);
@@ -2075,8 +2083,14 @@ mod tests {
         assert!(said.contains(&(HOST, "Player connected: alice".to_string())));
         h.keys(&[(to(1), b'p'), (HOST, b'r')]);
         let said = h.said();
-        assert!(said.contains(&(HOST, "alice has moved.".to_string())), "{said:?}");
-        assert!(said.contains(&(HOST, "You 0, alice 1".to_string())), "{said:?}");
+        assert!(
+            said.contains(&(HOST, "alice has moved.".to_string())),
+            "{said:?}"
+        );
+        assert!(
+            said.contains(&(HOST, "You 0, alice 1".to_string())),
+            "{said:?}"
+        );
         assert_eq!(h.table.status_line(), "Playing against alice: Wins: 0 - 1");
     }
 
@@ -2124,7 +2138,9 @@ mod tests {
         ];
         let mut rest = shown.as_str();
         for line in expected {
-            let at = rest.find(line).unwrap_or_else(|| panic!("{line:?} in {shown:?}"));
+            let at = rest
+                .find(line)
+                .unwrap_or_else(|| panic!("{line:?} in {shown:?}"));
             rest = &rest[at + line.len()..];
         }
         assert_eq!(h.table.place_in_queue(guest(2)), Some(1));
@@ -2142,11 +2158,21 @@ mod tests {
         assert_eq!(h.table.poll_timeout(), Some(h.at(2.0)));
         h.table.handle_timeout(h.at(2.0));
         let said = h.said();
-        assert!(screen(&said, 1).ends_with(messages::NAME_PROMPT), "{said:?}");
-        assert_eq!(h.table.poll_timeout(), Some(h.at(62.0)), "a minute to answer");
+        assert!(
+            screen(&said, 1).ends_with(messages::NAME_PROMPT),
+            "{said:?}"
+        );
+        assert_eq!(
+            h.table.poll_timeout(),
+            Some(h.at(62.0)),
+            "a minute to answer"
+        );
         type_keys(&mut h, 1, &chars("  carol \n"), 3.0);
         let said = h.said();
-        assert!(!said.iter().any(|(_, t)| t.starts_with("<echo>")), "{said:?}");
+        assert!(
+            !said.iter().any(|(_, t)| t.starts_with("<echo>")),
+            "{said:?}"
+        );
         assert!(said.contains(&(to(1), "Hello, carol.".to_string())));
         assert!(said.contains(&(to(1), NETCAT_HINT.to_string())), "{said:?}");
         // Then plays by words.
@@ -2219,14 +2245,21 @@ mod tests {
             .unwrap();
         assert!(thanked < asked);
         assert!(!said.contains(&(to(1), "<close>".to_string())));
-        assert_eq!(h.table.poll_timeout(), Some(h.at(10.0)), "a move's time to answer");
+        assert_eq!(
+            h.table.poll_timeout(),
+            Some(h.at(10.0)),
+            "a move's time to answer"
+        );
 
         // Other keys are asked about; `y` starts a new match at once.
         h.keys(&[(to(1), b'x')]);
         assert_eq!(h.said(), lines(&[(to(1), messages::ANSWER_Y_OR_N)]));
         h.keys(&[(to(1), b'y')]);
         let said = h.said();
-        assert!(said.contains(&(HOST, "127.0.0.1:1 plays again: a new match begins.".to_string())));
+        assert!(said.contains(&(
+            HOST,
+            "127.0.0.1:1 plays again: a new match begins.".to_string()
+        )));
         assert!(said.contains(&(to(1), messages::YOUR_MOVE.to_string())));
         assert_eq!(h.table.playing(), Some(guest(1)));
         h.keys(&[(HOST, b'r'), (to(1), b's')]);
@@ -2300,24 +2333,39 @@ mod tests {
         h.said();
         h.keys(&[(HOST, b'r'), (to(1), b'p')]);
         let guest_saw = raw(&mut h, to(1));
-        assert!(guest_saw.contains(&paint(Tone::Won, "Player 1 wins!")), "{guest_saw:?}");
+        assert!(
+            guest_saw.contains(&paint(Tone::Won, "Player 1 wins!")),
+            "{guest_saw:?}"
+        );
         assert!(guest_saw.contains(&"Player 0: r, Player 1: p".to_string()));
         h.keys(&[(HOST, b'r'), (to(1), b's')]);
         let host_saw = raw(&mut h, HOST);
-        assert!(host_saw.contains(&paint(Tone::Won, "Player 0 wins!")), "{host_saw:?}");
+        assert!(
+            host_saw.contains(&paint(Tone::Won, "Player 0 wins!")),
+            "{host_saw:?}"
+        );
         h.keys(&[(HOST, b'r'), (to(1), b'r')]);
         let guest_saw = raw(&mut h, to(1));
-        assert!(guest_saw.contains(&paint(Tone::Even, messages::TIE)), "{guest_saw:?}");
+        assert!(
+            guest_saw.contains(&paint(Tone::Even, messages::TIE)),
+            "{guest_saw:?}"
+        );
         // The queue watches in plain words.
         h.keys(&[(HOST, b'r'), (to(1), b's')]);
         let watcher = raw(&mut h, to(2));
         assert!(watcher.iter().all(|l| !l.contains('\u{1b}')), "{watcher:?}");
 
         h.keys(&[(to(1), b'c')]);
-        assert_eq!(h.said(), lines(&[(to(1), messages::colour_switched(false))]));
+        assert_eq!(
+            h.said(),
+            lines(&[(to(1), messages::colour_switched(false))])
+        );
         h.keys(&[(HOST, b'r'), (to(1), b'p')]);
         let guest_saw = raw(&mut h, to(1));
-        assert!(guest_saw.iter().all(|l| !l.contains('\u{1b}')), "{guest_saw:?}");
+        assert!(
+            guest_saw.iter().all(|l| !l.contains('\u{1b}')),
+            "{guest_saw:?}"
+        );
         h.keys(&[(to(1), b'c')]);
         assert_eq!(
             raw(&mut h, to(1)),
@@ -2332,6 +2380,9 @@ mod tests {
         h.table.guest_terminal(guest(1), false);
         h.keys(&[(HOST, b'r'), (to(1), b'p')]);
         let guest_saw = raw(&mut h, to(1));
-        assert!(guest_saw.iter().all(|l| !l.contains('\u{1b}')), "{guest_saw:?}");
+        assert!(
+            guest_saw.iter().all(|l| !l.contains('\u{1b}')),
+            "{guest_saw:?}"
+        );
     }
 }

@@ -432,10 +432,13 @@ mod tests {
         Told::User(Some(name.to_owned()))
     }
 
+    /// A told vector: the reads, and what they tell.
+    pub(super) type ToldVector = (&'static [&'static [u8]], fn() -> Vec<Told>);
+
     /// What real clients answer the greeting (see `told.rs`), then the odd corners:
     /// the reads, and what they tell.
     #[rustfmt::skip]
-    pub(super) const TOLD_VECTORS: &[(&[&[u8]], fn() -> Vec<Told>)] = &[
+    pub(super) const TOLD_VECTORS: &[ToldVector] = &[
         // inetutils telnet -l alice, TERM=xterm.
         (&[b"\xff\xfd\x01\xff\xfd\x03\xff\xfb\x18\xff\xfb\x27", b"\xff\xfa\x18\x00XTERM\xff\xf0\xff\xfa\x27\x00\x00USER\x01alice\xff\xf0"],
             || vec![terminal("XTERM"), user("alice")]),

@@ -234,18 +234,20 @@ mod tests {
         payload
     }
 
-    fn user_named(name: &str) -> Option<(Question, Option<Told>)> {
+    /// What [`answer`] says.
+    type Answer = Option<(Question, Option<Told>)>;
+
+    fn user_named(name: &str) -> Answer {
         Some((Question::User, Some(Told::User(Some(name.to_owned())))))
     }
 
-    const NO_USER: Option<(Question, Option<Told>)> =
-        Some((Question::User, Some(Told::User(None))));
+    const NO_USER: Answer = Some((Question::User, Some(Told::User(None))));
 
     #[test]
     fn answers_are_read_as_the_rfcs_say() {
         let long_name = [b'x'; KEPT];
         #[rustfmt::skip]
-        let cases: &[(u8, &[u8], Option<(Question, Option<Told>)>)] = &[
+        let cases: &[(u8, &[u8], Answer)] = &[
             (TTYPE, b"\x00XTERM", Some((Question::TerminalType, Some(Told::TerminalType("XTERM".into()))))),
             (TTYPE, b"\x00xterm-256color", Some((Question::TerminalType, Some(Told::TerminalType("xterm-256color".into()))))),
             // Not ASCII: kept, lossily.

@@ -49,8 +49,10 @@ pub struct Guest {
 }
 
 impl Guest {
-    /// Connects as a telnet client: waits for the server's 6-byte greeting and answers
-    /// `IAC DO ECHO, IAC DO SGA`, as inetutils telnet does (and refuses anything else).
+    /// Connects as a telnet client: waits for the server's 12-byte greeting and answers
+    /// as inetutils telnet with `TERM=xterm` does: `IAC DO ECHO, IAC DO SGA, IAC WILL
+    /// TTYPE, IAC WILL NEW-ENVIRON`, then terminal type XTERM and no user name when
+    /// asked (and refuses anything else).
     #[track_caller]
     pub fn connect(port: u16) -> Guest {
         Guest::try_connect(port).unwrap_or_else(|e| panic!("guest: cannot connect: {e}"))

@@ -255,6 +255,15 @@ impl Table {
         self.hints.cancel(guest);
     }
 
+    /// The guest's telnet client told what it is (its terminal type) or who it is for
+    /// (the user name `telnet -l` gives). Only logged for now: naming guests, and colour
+    /// for terminals that show it, will be built on it.
+    pub fn guest_told(&mut self, guest: GuestId, told: crate::telnet::Told, _now: Instant) {
+        if self.guests.contains_key(&guest) {
+            self.log(Happening::Told { guest, told });
+        }
+    }
+
     /// The guest typed faster than a person can; their keys are being dropped.
     pub fn guest_too_fast(&mut self, guest: GuestId) {
         if self.guests.contains_key(&guest) {

@@ -116,6 +116,12 @@ impl Reader {
                     reply,
                 })?;
             }
+            while let Some(told) = filter.poll_told() {
+                self.tell(Event::GuestTold {
+                    guest: self.guest,
+                    told,
+                })?;
+            }
             if filter.negotiated() {
                 self.negotiated(&mut mode);
             }

@@ -5,6 +5,7 @@
 use crossbeam_channel::Sender;
 pub use roshambo_core::game::GuestId;
 use roshambo_core::keys::Key;
+use roshambo_core::telnet::Told;
 use std::fmt;
 use std::net::{SocketAddr, TcpStream};
 
@@ -76,6 +77,9 @@ pub enum Event {
     /// A guest's client spoke telnet: it is a telnet client, and `reply` (possibly
     /// empty) is what the filter answers it.
     GuestNegotiated { guest: GuestId, reply: Vec<u8> },
+    /// A guest's telnet client answered what the greeting asked of it: its terminal
+    /// type, or its user name (or that it has none to give). Each comes once.
+    GuestTold { guest: GuestId, told: Told },
     /// A guest typed faster than a person can; the keys were dropped.
     GuestTooFast { guest: GuestId },
     /// A guest's writer thread wrote (or, failing, gave back) `bytes` it was handed.

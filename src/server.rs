@@ -197,6 +197,7 @@ impl<W: Write> Server<W> {
                 self.outbox.send_now(guest, &reply);
                 self.table.guest_negotiated(guest);
             }
+            Event::GuestTold { guest, told } => self.table.guest_told(guest, told, now),
             Event::GuestTooFast { guest } => self.table.guest_too_fast(guest),
             Event::GuestWritten { guest, bytes } => {
                 if self.outbox.handle_written(guest, bytes) {

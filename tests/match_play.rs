@@ -11,9 +11,9 @@ fn a_whole_match_is_played_and_the_guest_is_asked_to_play_again_after_the_thanks
     server.expect_line(&format!("Player connected: {}", guest.local_addr()));
     guest.expect_line("Welcome to the game");
     assert_eq!(
-        guest.received_raw()[..6],
+        guest.received_raw()[..GREETING.len()],
         GREETING,
-        "the first bytes are IAC WILL ECHO, IAC WILL SGA"
+        "the first bytes are IAC WILL ECHO, IAC WILL SGA, IAC DO TTYPE, IAC DO NEW-ENVIRON"
     );
 
     server.play(&mut guest, 'r', 's');

@@ -172,3 +172,76 @@ fn the_rematch_question_has_a_moves_clock_and_a_waiting_guest_plays_instead() {
     assert!(!first.transcript().contains("Play again"));
     waiting.expect_line("Welcome to the game");
 }
+
+/// `telnet -l NAME` with a real client: no prompt, and the guest plays as NAME.
+#[track_caller]
+fn login_plays_as_that_name(client: &[&str]) {
+    let mut server = server_with_names(&["--timeout", "60"]);
+    let mut telnet = Program::telnet_on_pty(client, "xterm", server.port());
+    telnet.expect_line("Hello, alice.");
+    telnet.expect_line("You are alice, Player 1; the host is Player 0.");
+    server.expect_line("Player connected: alice");
+    telnet.press(b"p");
+    server.expect_line("alice has moved.");
+    server.press(b"r");
+    server.expect_line("You 0, alice 1");
+    assert!(
+        !telnet.transcript().contains("name?"),
+        "no prompt:\n{}",
+        telnet.transcript()
+    );
+}
+
+#[test]
+fn inetutils_telnet_l_alice_plays_as_alice_without_a_prompt() {
+    if require_client("telnet") {
+        login_plays_as_that_name(&["telnet", "-l", "alice"]);
+    }
+}
+
+#[test]
+fn busybox_telnet_l_alice_plays_as_alice_without_a_prompt() {
+    if require_client("busybox") {
+        login_plays_as_that_name(&["busybox", "telnet", "-l", "alice"]);
+    }
+}
+
+#[test]
+fn plain_inetutils_telnet_is_asked_and_sees_its_name_typed_with_backspace() {
+    if !require_client("telnet") {
+        return;
+    }
+    let mut server = server_with_names(&["--timeout", "60"]);
+    let mut telnet = Program::telnet_on_pty(&["telnet"], "xterm", server.port());
+    telnet.expect(PROMPT);
+    // As a person types it: a typo taken back with Backspace, then Enter.
+    telnet.press(b"dab\x7fve\r");
+    telnet.expect_line("Hello, dave.");
+    server.expect_line("Player connected: dave");
+    // The client shows what the server echoed: the name, the typo rubbed out.
+    assert!(
+        telnet
+            .transcript()
+            .contains(&format!("{PROMPT}dab\u{8} \u{8}ve")),
+        "{:?}",
+        telnet.transcript()
+    );
+}
+
+#[test]
+fn a_telnet_l_name_that_is_taken_gets_the_prompt() {
+    if !require_client("busybox") {
+        return;
+    }
+    let mut server = server_with_names(&["--timeout", "60"]);
+    let mut first = at_the_prompt(&server);
+    first.send(b"alice\r\n");
+    server.expect_line("Player connected: alice");
+    let mut telnet =
+        Program::telnet_on_pty(&["busybox", "telnet", "-l", "Alice"], "xterm", server.port());
+    telnet.expect_line("Someone here already has that name.");
+    telnet.expect(PROMPT);
+    telnet.press(b"alf\r");
+    telnet.expect_line("Hello, alf.");
+    server.expect_line("Guest waiting: alf (number 1 in line)");
+}

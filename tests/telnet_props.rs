@@ -1,14 +1,35 @@
 //! Properties of the telnet filter over generated traffic: whatever mix of typing and
 //! telnet commands a client sends, however the network cuts it into reads, the filter
-//! reports exactly the typing, and its answers stay bounded.
+//! reports exactly the typing, and its answers stay bounded; what it is told of the
+//! client is the same however the reads are cut.
 
 use proptest::prelude::*;
 use proptest::sample::Index;
-use roshambo_core::telnet::{TelnetFilter, Typed};
+use roshambo_core::telnet::{TelnetFilter, Told, Typed};
+
+/// IAC SB TTYPE SEND IAC SE, and IAC SB NEW-ENVIRON SEND VAR "USER" IAC SE.
+const TTYPE_SEND: &[u8] = b"\xff\xfa\x18\x01\xff\xf0";
+const ENVIRON_SEND: &[u8] = b"\xff\xfa\x27\x01\x00USER\xff\xf0";
 
 /// At most one answer of 3 bytes per option and side, plus the one extra (DO then DONT)
-/// that SUPPRESS-GO-AHEAD can earn.
-const MAX_REPLY: usize = 3 * (2 * 256 + 1);
+/// that SUPPRESS-GO-AHEAD can earn, and a SEND for each of TTYPE and NEW-ENVIRON
+/// (which take the place of a DONT, and can earn one later).
+const MAX_REPLY: usize = 3 * (2 * 256 + 1) + TTYPE_SEND.len() + ENVIRON_SEND.len();
+
+/// Whether `reply` is a run of whole answers: IAC WONT/DO/DONT and an option, or a
+/// SEND.
+fn whole_answers(mut reply: &[u8]) -> bool {
+    while !reply.is_empty() {
+        let len = match reply {
+            [0xff, 0xfc..=0xfe, _, ..] => 3,
+            _ if reply.starts_with(TTYPE_SEND) => TTYPE_SEND.len(),
+            _ if reply.starts_with(ENVIRON_SEND) => ENVIRON_SEND.len(),
+            _ => return false,
+        };
+        reply = &reply[len..];
+    }
+    true
+}
 
 /// One thing a client can send.
 #[derive(Clone, Debug)]
@@ -31,6 +52,28 @@ enum Token {
     Sub(u8, Vec<u8>),
 }
 
+/// TTYPE and NEW-ENVIRON, whose answers the filter reads.
+fn asked() -> impl Strategy<Value = u8> {
+    prop_oneof![Just(24u8), Just(39u8)]
+}
+
+/// What the answer to TTYPE or NEW-ENVIRON is made of: IS, the type codes, USER, and
+/// anything.
+fn answer_payload() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        prop::collection::vec(0..4u8, 1..2),
+        Just(b"USER".to_vec()),
+        prop::collection::vec(any::<u8>(), 0..8),
+        Just(vec![0xf0]),
+        Just(vec![0xff]),
+    ];
+    (0..3u8, prop::collection::vec(piece, 0..24)).prop_map(|(kind, pieces)| {
+        std::iter::once(kind)
+            .chain(pieces.into_iter().flatten())
+            .collect()
+    })
+}
+
 fn token() -> impl Strategy<Value = Token> {
     let keys: Vec<u8> = (0x20..0x7f).chain([0x01, 0x09, 0x1a, 0x1b, 0x7f]).collect();
     let payload_byte = prop_oneof![any::<u8>(), Just(0xf0), Just(0xff)];
@@ -47,6 +90,8 @@ fn token() -> impl Strategy<Value = Token> {
         3 => (251..=254u8, any::<u8>()).prop_map(|(verb, option)| Token::Negotiate(verb, option)),
         1 => (any::<u8>(), prop::collection::vec(payload_byte, 0..12))
             .prop_map(|(option, payload)| Token::Sub(option, payload)),
+        1 => (251..=254u8, asked()).prop_map(|(verb, option)| Token::Negotiate(verb, option)),
+        1 => (asked(), answer_payload()).prop_map(|(option, payload)| Token::Sub(option, payload)),
     ]
 }
 
@@ -120,17 +165,24 @@ fn encode(tokens: &[Token]) -> (Vec<u8>, Vec<Typed>, bool) {
 /// Feeds `input` to a fresh filter, cut before each of `cuts` (any order, repeats
 /// allowed: a repeat is an empty read).
 fn feed_cut(input: &[u8], cuts: &[Index]) -> (Vec<Typed>, Vec<u8>, bool) {
+    let (typed, reply, negotiated, _) = feed_cut_told(input, cuts);
+    (typed, reply, negotiated)
+}
+
+/// [`feed_cut`], and what the filter was told, polled after every read.
+fn feed_cut_told(input: &[u8], cuts: &[Index]) -> (Vec<Typed>, Vec<u8>, bool, Vec<Told>) {
     let mut at: Vec<usize> = cuts.iter().map(|cut| cut.index(input.len() + 1)).collect();
     at.sort_unstable();
     at.push(input.len());
     let mut filter = TelnetFilter::new();
-    let (mut typed, mut reply) = (Vec::new(), Vec::new());
+    let (mut typed, mut reply, mut told) = (Vec::new(), Vec::new(), Vec::new());
     let mut start = 0;
     for end in at {
         filter.feed(&input[start..end], &mut typed, &mut reply);
+        told.extend(std::iter::from_fn(|| filter.poll_told()));
         start = end;
     }
-    (typed, reply, filter.negotiated())
+    (typed, reply, filter.negotiated(), told)
 }
 
 proptest! {
@@ -144,13 +196,14 @@ proptest! {
         prop_assert_eq!(&typed, &expected);
         prop_assert_eq!(was_negotiated, negotiated);
         prop_assert!(reply.len() <= MAX_REPLY);
-        for answer in reply.chunks(3) {
-            prop_assert!(answer.len() == 3 && answer[0] == 0xff && (252..=254).contains(&answer[1]));
-        }
+        prop_assert!(whole_answers(&reply), "{:02x?}", reply);
         prop_assert_eq!((typed, reply), {
             let (typed, reply, _) = feed_cut(&input, &[]);
             (typed, reply)
         });
+        let told = feed_cut_told(&input, &cuts).3;
+        prop_assert!(told.len() <= 2);
+        prop_assert_eq!(told, feed_cut_told(&input, &[]).3);
     }
 
     #[test]
@@ -158,15 +211,17 @@ proptest! {
         input in prop::collection::vec(any::<u8>(), 0..256),
         cuts in prop::collection::vec(any::<Index>(), 0..10),
     ) {
-        let whole = feed_cut(&input, &[]);
+        let whole = feed_cut_told(&input, &[]);
         prop_assert!(whole.0.len() <= input.len());
         prop_assert!(whole.1.len() <= MAX_REPLY);
-        prop_assert_eq!(&feed_cut(&input, &cuts), &whole);
+        prop_assert!(whole_answers(&whole.1), "{:02x?}", whole.1);
+        prop_assert_eq!(&feed_cut_told(&input, &cuts), &whole);
         let mut filter = TelnetFilter::new();
         let (mut typed, mut reply) = (Vec::new(), Vec::new());
         for byte in input.chunks(1) {
             filter.feed(byte, &mut typed, &mut reply);
         }
-        prop_assert_eq!((typed, reply, filter.negotiated()), whole);
+        let told: Vec<Told> = std::iter::from_fn(|| filter.poll_told()).collect();
+        prop_assert_eq!((typed, reply, filter.negotiated(), told), whole);
     }
 }

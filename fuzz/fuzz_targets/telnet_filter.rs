@@ -1,22 +1,26 @@
 //! Fuzzes the telnet filter: however the input is cut into reads, what was typed and
-//! what was answered must be the same, and the answers must stay bounded.
+//! what was answered and what the client told of itself must be the same, and the
+//! answers must stay bounded.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use roshambo_core::telnet::{TelnetFilter, Typed};
+use roshambo_core::telnet::{TelnetFilter, Told, Typed};
 
 /// At most one answer of 3 bytes per option and side, plus the one extra (DO then DONT)
-/// that SUPPRESS-GO-AHEAD can earn.
-const MAX_REPLY: usize = 3 * (2 * 256 + 1);
+/// that SUPPRESS-GO-AHEAD can earn, and the SENDs for TTYPE (6 bytes) and NEW-ENVIRON
+/// (11).
+const MAX_REPLY: usize = 3 * (2 * 256 + 1) + 6 + 11;
 
 /// Feeds `reads` to a fresh filter and returns everything it produced.
-fn run<'a>(reads: impl IntoIterator<Item = &'a [u8]>) -> (Vec<Typed>, Vec<u8>, bool) {
+fn run<'a>(reads: impl IntoIterator<Item = &'a [u8]>) -> (Vec<Typed>, Vec<u8>, bool, Vec<Told>) {
     let mut filter = TelnetFilter::new();
-    let (mut typed, mut reply) = (Vec::new(), Vec::new());
+    let (mut typed, mut reply, mut told) = (Vec::new(), Vec::new(), Vec::new());
     for read in reads {
         filter.feed(read, &mut typed, &mut reply);
+        told.extend(std::iter::from_fn(|| filter.poll_told()));
     }
-    (typed, reply, filter.negotiated())
+    assert!(told.len() <= 2, "told more than twice: {told:?}");
+    (typed, reply, filter.negotiated(), told)
 }
 
 /// Cuts `input` into reads of 1 to 256 bytes (so that reads start at every offset of the

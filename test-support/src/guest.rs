@@ -49,15 +49,30 @@ pub struct Guest {
 }
 
 impl Guest {
-    /// Connects as a telnet client: waits for the server's 6-byte greeting and answers
-    /// `IAC DO ECHO, IAC DO SGA`, as inetutils telnet does (and refuses anything else).
+    /// Connects as a telnet client: waits for the server's 12-byte greeting and answers
+    /// as inetutils telnet with `TERM=xterm` does: `IAC DO ECHO, IAC DO SGA, IAC WILL
+    /// TTYPE, IAC WILL NEW-ENVIRON`, then terminal type XTERM and no user name when
+    /// asked (and refuses anything else).
     #[track_caller]
     pub fn connect(port: u16) -> Guest {
         Guest::try_connect(port).unwrap_or_else(|e| panic!("guest: cannot connect: {e}"))
     }
 
+    /// As [`Guest::connect`], with a client that reports `terminal` as its terminal type
+    /// (`XTERM` for colour; the default is `DUMB`).
+    #[track_caller]
+    pub fn connect_with_terminal(port: u16, terminal: &'static str) -> Guest {
+        Guest::try_connect_with(port, terminal)
+            .unwrap_or_else(|e| panic!("guest: cannot connect: {e}"))
+    }
+
     fn try_connect(port: u16) -> io::Result<Guest> {
+        Guest::try_connect_with(port, "DUMB")
+    }
+
+    fn try_connect_with(port: u16, terminal: &'static str) -> io::Result<Guest> {
         let mut guest = Guest::open(port, true)?;
+        guest.telnet.set_terminal(terminal);
         let deadline = Instant::now() + DEADLINE;
         while guest.raw.len() < GREETING.len() {
             if !guest.read_more(deadline)? {

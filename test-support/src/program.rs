@@ -155,6 +155,19 @@ impl Program {
         Program::spawn_on_pty(command, false, None)
     }
 
+    /// A real telnet client (`client`: its program and arguments, e.g. `["busybox",
+    /// "telnet", "-l", "alice"]`) on a pty as a person runs it, with `TERM=term`,
+    /// connecting to 127.0.0.1 `port`.
+    pub fn telnet_on_pty(client: &[&str], term: &str, port: u16) -> Program {
+        let (program, args) = client.split_first().expect("a client program");
+        let mut command = Command::new(program);
+        command
+            .args(args)
+            .args(["127.0.0.1", &port.to_string()])
+            .env("TERM", term);
+        Program::spawn_on_pty(command, false, None)
+    }
+
     /// Runs `program` with `args`, `stdin` as given and stdout and stderr on pipes.
     pub fn piped(program: impl AsRef<OsStr>, args: &[&str], stdin: Stdio) -> Program {
         let mut command = Command::new(program.as_ref());

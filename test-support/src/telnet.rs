@@ -1,5 +1,8 @@
 //! The guest's side of telnet, as inetutils telnet speaks it: commands taken out of what
-//! the server sends, and its offers answered. Pure: bytes in, text and replies out.
+//! the server sends, its offers and requests answered, and its questions too: the
+//! terminal type (RFC 1091) is the guest's (DUMB unless a test says, so that the tests
+//! read guests' lines as words), and the user name (RFC 1572) is unset, as for
+//! `TERM=dumb telnet` without `-l`. Pure: bytes in, text and replies out.
 //!
 //! Written from RFC 854 and RFC 855 on purpose, not shared with the server's
 //! `TelnetFilter`: it is what the server is checked against, so a mistake in the
@@ -18,9 +21,31 @@ const DONT: u8 = 0xfe;
 /// The options the server offers: echo (RFC 857) and suppress-go-ahead (RFC 858).
 const ECHO: u8 = 1;
 const SUPPRESS_GO_AHEAD: u8 = 3;
+/// The options the server asks the client for: terminal type (RFC 1091) and
+/// environment (RFC 1572).
+const TERMINAL_TYPE: u8 = 24;
+const NEW_ENVIRON: u8 = 39;
+/// Their subnegotiations' IS and SEND, and NEW-ENVIRON's VAR.
+const IS: u8 = 0;
+const SEND: u8 = 1;
+const VAR: u8 = 0;
 
-/// The server's greeting: IAC WILL ECHO, IAC WILL SUPPRESS-GO-AHEAD.
-pub const GREETING: [u8; 6] = [IAC, WILL, ECHO, IAC, WILL, SUPPRESS_GO_AHEAD];
+/// The server's greeting: IAC WILL ECHO, IAC WILL SUPPRESS-GO-AHEAD, IAC DO
+/// TERMINAL-TYPE, IAC DO NEW-ENVIRON.
+pub const GREETING: [u8; 12] = [
+    IAC,
+    WILL,
+    ECHO,
+    IAC,
+    WILL,
+    SUPPRESS_GO_AHEAD,
+    IAC,
+    DO,
+    TERMINAL_TYPE,
+    IAC,
+    DO,
+    NEW_ENVIRON,
+];
 
 /// Where the parser is in the byte stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +66,10 @@ pub(crate) struct TelnetClient {
     /// Each (verb, option) is answered once: answering an answer again would loop.
     answered: HashSet<(u8, u8)>,
     syntax: Syntax,
+    /// The subnegotiation being received: its option and payload, IAC IAC undone.
+    sub: Vec<u8>,
+    /// What it answers when asked its terminal type.
+    terminal: &'static str,
 }
 
 impl TelnetClient {
@@ -50,6 +79,8 @@ impl TelnetClient {
             answers,
             answered: HashSet::new(),
             syntax: Syntax::Data,
+            sub: Vec::new(),
+            terminal: "DUMB",
         }
     }
 
@@ -67,22 +98,32 @@ impl TelnetClient {
                     Syntax::Data
                 }
                 (Syntax::Iac, WILL | WONT | DO | DONT) => Syntax::Verb(b),
-                (Syntax::Iac, SB) => Syntax::Sub,
+                (Syntax::Iac, SB) => {
+                    self.sub.clear();
+                    Syntax::Sub
+                }
                 (Syntax::Iac, _) => Syntax::Data,
                 (Syntax::Verb(verb), option) => {
                     self.answer(verb, option, replies);
                     Syntax::Data
                 }
                 (Syntax::Sub, IAC) => Syntax::SubIac,
-                (Syntax::Sub, _) => Syntax::Sub,
-                (Syntax::SubIac, SE) => Syntax::Data,
+                (Syntax::Sub, b) | (Syntax::SubIac, b @ IAC) => {
+                    self.sub.push(b);
+                    Syntax::Sub
+                }
+                (Syntax::SubIac, SE) => {
+                    self.subnegotiated(replies);
+                    Syntax::Data
+                }
                 (Syntax::SubIac, _) => Syntax::Sub,
             };
         }
     }
 
-    /// DO for the echo and SGA the server offers, DONT for other offers, WONT for any
-    /// request: what inetutils telnet says to this server.
+    /// DO for the echo and SGA the server offers, DONT for other offers, WILL for its
+    /// requests of the terminal type and the environment, WONT for any other: what
+    /// inetutils telnet says to this server.
     fn answer(&mut self, verb: u8, option: u8, replies: &mut Vec<u8>) {
         if !self.answers || !self.answered.insert((verb, option)) {
             return;
@@ -90,9 +131,31 @@ impl TelnetClient {
         let reply = match (verb, option) {
             (WILL, ECHO | SUPPRESS_GO_AHEAD) => DO,
             (WILL, _) => DONT,
+            (DO, TERMINAL_TYPE | NEW_ENVIRON) => WILL,
             (DO, _) => WONT,
             _ => return,
         };
         replies.extend_from_slice(&[IAC, reply, option]);
+    }
+
+    /// The terminal type it reports from now on (inetutils sends `$TERM` in capitals).
+    pub(crate) fn set_terminal(&mut self, terminal: &'static str) {
+        self.terminal = terminal;
+    }
+
+    /// A whole subnegotiation from the server: SENDs are answered as inetutils telnet
+    /// answers them with no `-l`: the terminal type, and USER with no value.
+    fn subnegotiated(&mut self, replies: &mut Vec<u8>) {
+        if !self.answers {
+            return;
+        }
+        let payload: &[u8] = match self.sub[..] {
+            [TERMINAL_TYPE, SEND] => self.terminal.as_bytes(),
+            [NEW_ENVIRON, SEND, ..] => &[VAR, b'U', b'S', b'E', b'R'],
+            _ => return,
+        };
+        replies.extend_from_slice(&[IAC, SB, self.sub[0], IS]);
+        replies.extend_from_slice(payload);
+        replies.extend_from_slice(&[IAC, SE]);
     }
 }

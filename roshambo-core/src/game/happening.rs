@@ -5,6 +5,7 @@
 use crate::game::admission::TurnedAway;
 use crate::game::rules::{Player, Throw};
 use crate::game::GuestId;
+use crate::telnet::Told;
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -92,6 +93,8 @@ pub enum Happening {
     LeftQueue { guest: GuestId },
     /// A guest left before they had a name.
     LeftUnnamed { guest: GuestId },
+    /// A guest's telnet client said what it is, or who it is for.
+    Told { guest: GuestId, told: Told },
 }
 
 /// How much a happening matters to whoever reads the log.
@@ -110,7 +113,7 @@ impl Happening {
     pub fn weight(&self) -> Weight {
         match self {
             Happening::WarnedTooFast { .. } => Weight::Warning,
-            Happening::GameTied { .. } => Weight::Detail,
+            Happening::GameTied { .. } | Happening::Told { .. } => Weight::Detail,
             _ => Weight::News,
         }
     }
@@ -166,6 +169,15 @@ impl fmt::Display for Happening {
             ),
             Happening::LeftQueue { guest } => write!(f, "{guest} left the line"),
             Happening::LeftUnnamed { guest } => write!(f, "{guest} left before giving a name"),
+            // The client chose these words: escaped, so that they cannot write to the
+            // log's reader's terminal or forge a line.
+            Happening::Told { guest, told } => match told {
+                Told::TerminalType(name) => {
+                    write!(f, "{guest} told: terminal {}", name.escape_debug())
+                }
+                Told::User(Some(name)) => write!(f, "{guest} told: user {}", name.escape_debug()),
+                Told::User(None) => write!(f, "{guest} told: no user name"),
+            },
         }
     }
 }
@@ -220,5 +232,21 @@ mod tests {
             away.to_string(),
             "guest #4 from 127.0.0.1:4000 turned away: 4 connections from that address"
         );
+        let told = |told| Happening::Told {
+            guest: GuestId(3),
+            told,
+        };
+        #[rustfmt::skip]
+        let cases = [
+            (Told::TerminalType("XTERM".into()), "guest #3 told: terminal XTERM"),
+            (Told::User(Some("alice".into())), "guest #3 told: user alice"),
+            (Told::User(None), "guest #3 told: no user name"),
+            (Told::User(Some("a\nb\x1b[2J".into())), "guest #3 told: user a\\nb\\u{1b}[2J"),
+        ];
+        for (what, line) in cases {
+            let happening = told(what);
+            assert_eq!(happening.to_string(), line);
+            assert_eq!(happening.weight(), Weight::Detail, "debug weight");
+        }
     }
 }

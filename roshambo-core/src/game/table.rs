@@ -7,6 +7,7 @@
 //! ```
 //! use roshambo_core::game::{Action, GuestId, Recipient, Table, TableSettings};
 //! use roshambo_core::keys::Key;
+//! use roshambo_core::telnet::Told;
 //! use std::time::Instant;
 //!
 //! let mut table = Table::new(TableSettings::default());
@@ -15,7 +16,7 @@
 //! table.guest_arrived(ernie, "127.0.0.1:40312".parse().unwrap(), now).unwrap();
 //! // A telnet client: it sends every key, and names its user (`telnet -l ernie`).
 //! table.guest_negotiated(ernie);
-//! table.guest_user(ernie, Some("ernie"), now);
+//! table.guest_told(ernie, Told::User(Some("ernie".to_string())), now);
 //! fn said_to(table: &mut Table, who: Recipient) -> Vec<String> {
 //!     std::iter::from_fn(|| table.poll_action())
 //!         .filter_map(|action| match action {
@@ -52,6 +53,7 @@ use crate::game::rules::{Game, Move, Player, Throw};
 use crate::game::standings::Standings;
 use crate::game::GuestId;
 use crate::keys::{Key, TypedLine};
+use crate::telnet::{is_colour_terminal, Told};
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -323,7 +325,7 @@ impl Table {
 
     /// The guest's client said what terminal it is: `colour` if it shows ANSI colour.
     /// Only its first word counts; after that the guest's own `c` decides.
-    pub fn guest_terminal(&mut self, guest: GuestId, colour: bool) {
+    fn guest_terminal(&mut self, guest: GuestId, colour: bool) {
         if let Some(g) = self.guests.get_mut(&guest).filter(|g| !g.terminal_known) {
             g.terminal_known = true;
             g.colour = colour;
@@ -332,7 +334,7 @@ impl Table {
 
     /// The guest's client said who its user is (`telnet -l alice`), or that it will not
     /// say (`None`): the name is tried as if typed, and without one they are asked.
-    pub fn guest_user(&mut self, guest: GuestId, user: Option<&str>, now: Instant) {
+    fn guest_user(&mut self, guest: GuestId, user: Option<&str>, now: Instant) {
         let Some(Stage::Naming { entry, asked, .. }) = self.guests.get(&guest).map(|g| &g.stage)
         else {
             return;
@@ -345,6 +347,23 @@ impl Table {
             Some(name) => self.try_name(guest, name, now),
             None if !asked => self.ask_name(guest, now),
             None => {}
+        }
+    }
+
+    /// The guest's telnet client told what it is (its terminal type: colour if it shows
+    /// it) or who it is for (the user name `telnet -l alice` gives, tried as if typed;
+    /// without one the guest is asked).
+    pub fn guest_told(&mut self, guest: GuestId, told: Told, now: Instant) {
+        if !self.guests.contains_key(&guest) {
+            return;
+        }
+        self.log(Happening::Told {
+            guest,
+            told: told.clone(),
+        });
+        match told {
+            Told::TerminalType(name) => self.guest_terminal(guest, is_colour_terminal(&name)),
+            Told::User(user) => self.guest_user(guest, user.as_deref(), now),
         }
     }
 

@@ -4,6 +4,7 @@
 //!
 //! Written for reading, not for speed: one `match` on where the parser is and the byte.
 
+use super::told::{answer, question};
 use super::{TelnetFilter, Typed, DONT, EOF, IAC, IP, SB, SE, WILL};
 
 /// Where the parser is in the telnet command syntax between two bytes.
@@ -15,10 +16,25 @@ enum Syntax {
     Iac,
     /// After IAC and this verb (WILL/WONT/DO/DONT), waiting for the option byte.
     Verb(u8),
-    /// Inside a subnegotiation: payload is skipped, never stored.
+    /// Inside a subnegotiation: what its payload comes to is [`Sub`].
     Sub,
     /// Just after an IAC inside a subnegotiation.
     SubIac,
+}
+
+/// What the parser does with the payload of the subnegotiation it is in. Kept apart from
+/// [`Syntax`] because the windows carry only whether they end in one: a window that
+/// starts in a subnegotiation whose payload is kept, or opens one, is left to the
+/// grammar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Sub {
+    /// Just after IAC SB: the next byte is the option.
+    Opening,
+    /// Skipping the payload: every option but those we asked about, and those once
+    /// answered.
+    Skip,
+    /// Keeping the payload of this option (TTYPE or NEW-ENVIRON) to read at IAC SE.
+    Keep(u8),
 }
 
 /// What each data byte types, for the bytes that type something.
@@ -56,9 +72,25 @@ impl TelnetFilter {
                 self.negotiate(verb, b, reply);
                 Syntax::Data
             }
-            (Syntax::Sub, IAC) => Syntax::SubIac,
-            (Syntax::Sub, _) | (Syntax::SubIac, IAC) => Syntax::Sub,
-            (Syntax::SubIac, SE) => Syntax::Data,
+            (Syntax::Sub, IAC) => {
+                // IAC IAC as the option is option 255, which we never ask about.
+                if self.sub == Sub::Opening {
+                    self.sub = Sub::Skip;
+                }
+                Syntax::SubIac
+            }
+            (Syntax::Sub, _) => {
+                self.payload(b);
+                Syntax::Sub
+            }
+            (Syntax::SubIac, IAC) => {
+                self.payload(IAC);
+                Syntax::Sub
+            }
+            (Syntax::SubIac, SE) => {
+                self.sub_ended();
+                Syntax::Data
+            }
             // A client that forgets IAC SE must neither lose the command that follows
             // nor have its typing skipped forever: any command ends a subnegotiation.
             (Syntax::Iac | Syntax::SubIac, _) => self.command(b, typed),
@@ -95,12 +127,42 @@ impl TelnetFilter {
         }
     }
 
+    /// The byte `b` of a subnegotiation: its option, or its payload.
+    fn payload(&mut self, b: u8) {
+        match self.sub {
+            Sub::Opening => {
+                self.sub = match question(b) {
+                    Some(question) if !self.told.is_settled(question) => {
+                        self.kept.clear();
+                        Sub::Keep(b)
+                    }
+                    _ => Sub::Skip,
+                }
+            }
+            Sub::Keep(_) => self.kept.push(b),
+            Sub::Skip => {}
+        }
+    }
+
+    /// IAC SE: a payload kept is read. (A subnegotiation that another command cuts
+    /// short is no answer.)
+    fn sub_ended(&mut self) {
+        if let Sub::Keep(option) = std::mem::replace(&mut self.sub, Sub::Skip) {
+            if let Some((question, told)) = answer(option, &self.kept) {
+                self.told.settle(question, told);
+            }
+        }
+    }
+
     /// IAC `b`, for `b` other than IAC: a command. Returns where it leaves the parser.
     fn command(&mut self, b: u8, typed: &mut Vec<Typed>) -> Syntax {
         self.negotiated = true;
         match b {
             WILL..=DONT => return Syntax::Verb(b),
-            SB => return Syntax::Sub,
+            SB => {
+                self.sub = Sub::Opening;
+                return Syntax::Sub;
+            }
             IP => typed.push(Typed::Interrupt),
             EOF => typed.push(Typed::EndOfInput),
             // NOP, GA, DM, BRK, AO, AYT, EC, EL, a stray SE, and bytes that are no
@@ -113,7 +175,8 @@ impl TelnetFilter {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::VECTORS;
+    use super::super::tests::{TOLD_VECTORS, VECTORS};
+    use super::super::Told;
     use super::*;
 
     /// The definition alone, one byte at a time with no window in the way, meets the
@@ -131,6 +194,14 @@ mod tests {
                 (typed, reply),
                 "{reads:02x?}"
             );
+        }
+        for (reads, told) in TOLD_VECTORS {
+            let mut filter = TelnetFilter::new();
+            for &b in reads.concat().iter() {
+                filter.step(b, &mut Vec::new(), &mut Vec::new());
+            }
+            let got: Vec<Told> = std::iter::from_fn(|| filter.poll_told()).collect();
+            assert_eq!(got, told(), "{reads:02x?}");
         }
     }
 }

@@ -16,19 +16,46 @@
 //! and compares all they say. `negotiation.rs` is what both call for WILL, WONT, DO and
 //! DONT: RFC 1143's rules, looked up in a table.
 //!
-//! Every module here is private; what the server sees is [`TelnetFilter`], [`Typed`] and
-//! the protocol's bytes below.
+//! The greeting also asks the client its terminal type and user name; `told.rs` keeps
+//! and reads the answers, which the grammar alone captures (a window that meets one
+//! hands it over, as for option 255). `terminal_type.rs` says which terminal types
+//! show colour.
+//!
+//! Every other module here is private; what the server sees is [`TelnetFilter`],
+//! [`Typed`], [`Told`], [`is_colour_terminal`] and the protocol's bytes below.
 
 mod grammar;
 mod negotiation;
+mod terminal_type;
+mod told;
 mod window;
 
+pub use terminal_type::is_colour_terminal;
+pub use told::Told;
+
+use grammar::Sub;
 use negotiation::Side;
+use told::{Answers, Payload};
 use window::{BLOCK, WINDOW};
 
-/// What the server sends on connect: IAC WILL ECHO, IAC WILL SUPPRESS-GO-AHEAD.
-/// This puts inetutils and busybox telnet in character mode with local echo off.
-pub const GREETING: [u8; 6] = [IAC, WILL, ECHO, IAC, WILL, SGA];
+/// What the server sends on connect: IAC WILL ECHO, IAC WILL SUPPRESS-GO-AHEAD, which
+/// put inetutils and busybox telnet in character mode with local echo off; then IAC DO
+/// TTYPE, IAC DO NEW-ENVIRON, which ask for its terminal type and user name (see
+/// `told.rs` for what each client answers: both stay in character mode).
+pub const GREETING: [u8; 12] = [
+    IAC,
+    WILL,
+    ECHO,
+    IAC,
+    WILL,
+    SGA,
+    IAC,
+    DO,
+    TTYPE,
+    IAC,
+    DO,
+    NEW_ENVIRON,
+];
 
 /// Interpret As Command: the byte that starts every telnet command (RFC 854).
 pub const IAC: u8 = 255;
@@ -52,6 +79,10 @@ pub const EOF: u8 = 236;
 pub const ECHO: u8 = 1;
 /// Option SUPPRESS-GO-AHEAD (RFC 858): with ECHO, it puts clients in character mode.
 pub const SGA: u8 = 3;
+/// Option TERMINAL-TYPE (RFC 1091): we ask for it, to know whether it shows colour.
+pub const TTYPE: u8 = 24;
+/// Option NEW-ENVIRON (RFC 1572): we ask for its USER, which `telnet -l alice` sets.
+pub const NEW_ENVIRON: u8 = 39;
 
 /// One thing a guest typed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,8 +105,8 @@ const OUT: usize = 512;
 
 /// The filter for one connection.
 ///
-/// Its state is fixed in size (two sides of 256 options), so a hostile client can make
-/// it neither allocate nor answer without bound.
+/// Its state is fixed in size (two sides of 256 options, one payload of 64 bytes kept),
+/// so a hostile client can make it neither allocate nor answer without bound.
 #[derive(Debug)]
 pub struct TelnetFilter {
     /// Where the parser is, as the three bits a window carries to the next (see
@@ -85,6 +116,12 @@ pub struct TelnetFilter {
     in_sub: bool,
     /// ...or the last byte was this verb, whose option comes next.
     verb: Option<u8>,
+    /// In a subnegotiation, what becomes of its payload.
+    sub: Sub,
+    /// The payload of the subnegotiation being kept.
+    kept: Payload,
+    /// What the client told of itself, until polled.
+    told: Answers,
     /// The last data byte was CR: a NUL or LF next is part of the same Enter. Kept
     /// apart because commands are out of band: CR IAC NOP LF is one Enter.
     after_cr: bool,
@@ -114,10 +151,16 @@ impl TelnetFilter {
         // would need code here to make sense of it.
         let mut theirs = [Side::Off; 256];
         theirs[SGA as usize] = Side::Welcome;
+        // The greeting's requests: the client's WILL is its answer, not an offer.
+        theirs[TTYPE as usize] = Side::Asked;
+        theirs[NEW_ENVIRON as usize] = Side::Asked;
         TelnetFilter {
             after_iac: false,
             in_sub: false,
             verb: None,
+            sub: Sub::Skip,
+            kept: Payload::new(),
+            told: Answers::default(),
             after_cr: false,
             negotiated: false,
             ours,
@@ -172,6 +215,13 @@ impl TelnetFilter {
     /// Whether the client has sent any telnet command yet (netcat never does).
     pub fn negotiated(&self) -> bool {
         self.negotiated
+    }
+
+    /// The next thing the client told of itself (its terminal type, its user name) that
+    /// has not been polled yet. Each comes once, and only the client's first answer to
+    /// each question counts.
+    pub fn poll_told(&mut self) -> Option<Told> {
+        self.told.poll()
     }
 }
 
@@ -253,6 +303,9 @@ mod tests {
         0xff, 0xfb, 0x20, 0xff, 0xfb, 0x21, 0xff, 0xfb, 0x22, 0xff, 0xfb, 0x27, 0xff, 0xfd, 0x05,
     ];
 
+    /// IAC SB TTYPE SEND IAC SE.
+    const TTYPE_SEND: &[u8] = &[0xff, 0xfa, 0x18, 0x01, 0xff, 0xf0];
+
     /// The filter's vectors (`shared/telnet/vectors.md` and more): what it must make of
     /// each input, whichever decoder reads it.
     #[rustfmt::skip]
@@ -275,20 +328,26 @@ mod tests {
         (&[&[0xff, 0xf1, 0xff, 0xf9, 0x72]], &[Key(b'r')], &[]),
         (&[&[0x03]], &[Int], &[]),
         (&[&[0x04]], &[Eof], &[]),
-        (&[&[0xff, 0xfb, 0x18]], &[], &[0xff, 0xfe, 0x18]),
+        // vectors.md's 16 was `ff fb 18` -> `ff fe 18`: now that the greeting asks for
+        // TTYPE, WILL TTYPE is the answer, and it earns SEND. Another offer keeps the
+        // "refused once" case.
+        (&[&[0xff, 0xfb, 0x18]], &[], TTYPE_SEND),
+        (&[&[0xff, 0xfb, 0x20]], &[], &[0xff, 0xfe, 0x20]),
         (&[&[0xff, 0xfd, 0x05]], &[], &[0xff, 0xfc, 0x05]),
         // NAWS 255x30: a bare SE inside SB is payload, the width's 255 is doubled.
         (&[&[0xff, 0xfb, 0x1f, 0xff, 0xfa, 0x1f, 0x00, 0xf0, 0x00, 0x1e, 0xff, 0xf0]], &[], &[0xff, 0xfe, 0x1f]),
+        // Its TTYPE and NEW-ENVIRON offers answer our requests: SEND for each.
         (&[INETUTILS_OPENING], &[], &[
-            0xff, 0xfc, 0x26, 0xff, 0xfe, 0x26, 0xff, 0xfe, 0x18, 0xff, 0xfe, 0x1f,
-            0xff, 0xfe, 0x20, 0xff, 0xfe, 0x21, 0xff, 0xfe, 0x22, 0xff, 0xfe, 0x27,
+            0xff, 0xfc, 0x26, 0xff, 0xfe, 0x26, 0xff, 0xfa, 0x18, 0x01, 0xff, 0xf0,
+            0xff, 0xfe, 0x1f, 0xff, 0xfe, 0x20, 0xff, 0xfe, 0x21, 0xff, 0xfe, 0x22,
+            0xff, 0xfa, 0x27, 0x01, 0x00, b'U', b'S', b'E', b'R', 0xff, 0xf0,
             0xff, 0xfc, 0x05,
         ]),
         (&[CHATTER], &[Key(b's'), Key(b'i'), Key(b'g'), Key(b'n'), Key(b'a'), Key(b'l')], &[0xff, 0xfe, 0x22]),
         (&[&[0xff, 0xf4, b'r', 0xff, 0xec]], &[Int, Key(b'r'), Eof], &[]),
         // Commands that end a subnegotiation missing its IAC SE, and are then obeyed.
         (&[&[0xff, 0xfa, 0x18, b'x', 0xff, 0xf4, b'r']], &[Int, Key(b'r')], &[]),
-        (&[&[0xff, 0xfa, 0x18, b'x', 0xff, 0xfb, 0x18, b'r']], &[Key(b'r')], &[0xff, 0xfe, 0x18]),
+        (&[&[0xff, 0xfa, 0x18, b'x', 0xff, 0xfb, 0x18, b'r']], &[Key(b'r')], TTYPE_SEND),
         (&[&[0xff, 0xfa, 0x18, 0xff, 0xfa, 0x18, b'x', 0xff, 0xf0, b'r']], &[Key(b'r')], &[]),
         // Commands between CR and LF do not split the Enter; data does.
         (&[&[0x0d, 0xff, 0xf1, 0x0a]], &[Enter], &[]),
@@ -347,8 +406,108 @@ mod tests {
     }
 
     #[test]
-    fn greeting_is_will_echo_will_sga() {
-        assert_eq!(GREETING, [0xff, 0xfb, 0x01, 0xff, 0xfb, 0x03]);
+    fn greeting_is_will_echo_will_sga_do_ttype_do_new_environ() {
+        assert_eq!(
+            GREETING,
+            [0xff, 0xfb, 0x01, 0xff, 0xfb, 0x03, 0xff, 0xfd, 0x18, 0xff, 0xfd, 0x27]
+        );
+    }
+
+    /// What `reads` tell of the client, each once, in order.
+    pub(super) fn told_of<'a>(reads: impl IntoIterator<Item = &'a [u8]>) -> Vec<Told> {
+        let mut filter = TelnetFilter::new();
+        let mut told = Vec::new();
+        for read in reads {
+            filter.feed(read, &mut Vec::new(), &mut Vec::new());
+            told.extend(std::iter::from_fn(|| filter.poll_told()));
+        }
+        told
+    }
+
+    fn terminal(name: &str) -> Told {
+        Told::TerminalType(name.to_owned())
+    }
+
+    fn user(name: &str) -> Told {
+        Told::User(Some(name.to_owned()))
+    }
+
+    /// A told vector: the reads, and what they tell.
+    pub(super) type ToldVector = (&'static [&'static [u8]], fn() -> Vec<Told>);
+
+    /// What real clients answer the greeting (see `told.rs`), then the odd corners:
+    /// the reads, and what they tell.
+    #[rustfmt::skip]
+    pub(super) const TOLD_VECTORS: &[ToldVector] = &[
+        // inetutils telnet -l alice, TERM=xterm.
+        (&[b"\xff\xfd\x01\xff\xfd\x03\xff\xfb\x18\xff\xfb\x27", b"\xff\xfa\x18\x00XTERM\xff\xf0\xff\xfa\x27\x00\x00USER\x01alice\xff\xf0"],
+            || vec![terminal("XTERM"), user("alice")]),
+        // inetutils telnet without -l: USER, with no value.
+        (&[b"\xff\xfb\x18\xff\xfb\x27", b"\xff\xfa\x18\x00XTERM\xff\xf0\xff\xfa\x27\x00\x00USER\xff\xf0"],
+            || vec![terminal("XTERM"), Told::User(None)]),
+        // busybox telnet without -l refuses NEW-ENVIRON; without TERM, TTYPE too.
+        (&[b"\xff\xfd\x01\xff\xfd\x03\xff\xfb\x18\xff\xfc\x27", b"\xff\xfa\x18\x00xterm\xff\xf0"],
+            || vec![Told::User(None), terminal("xterm")]),
+        (&[b"\xff\xfd\x01\xff\xfd\x03\xff\xfc\x18\xff\xfc\x27"], || vec![Told::User(None)]),
+        // IAC IAC inside the payload is the byte 255; a bare SE is payload.
+        (&[b"\xff\xfa\x18\x00a\xff\xff\xf0b\xff\xf0"], || vec![terminal("a\u{fffd}\u{fffd}b")]),
+        (&[b"\xff\xfa\x27\x00\x00USER\x01x\xff\xffy\xff\xf0"], || vec![user("x\u{fffd}y")]),
+        // Only the first answer counts; the first that is one.
+        (&[b"\xff\xfa\x18\x00VT100\xff\xf0\xff\xfa\x18\x00XTERM\xff\xf0"], || vec![terminal("VT100")]),
+        (&[b"\xff\xfa\x18\x01\xff\xf0\xff\xfa\x18\x00XTERM\xff\xf0"], || vec![terminal("XTERM")]),
+        (&[b"\xff\xfa\x27\x02\x00USER\x01eve\xff\xf0\xff\xfa\x27\x00\x00USER\x01bob\xff\xf0"], || vec![user("bob")]),
+        (&[b"\xff\xfc\x27\xff\xfa\x27\x00\x00USER\x01bob\xff\xf0"], || vec![Told::User(None)]),
+        (&[b"\xff\xfa\x27\x00\x00USER\x01bob\xff\xf0\xff\xfc\x27"], || vec![user("bob")]),
+        // Cut short by a command: no answer, and the keys around it are typed.
+        (&[b"r\xff\xfa\x18\x00XT\xff\xf1p\xff\xfa\x18\x00VT100\xff\xf0"], || vec![terminal("VT100")]),
+        // ESC, and a USERVAR named USER, in NEW-ENVIRON.
+        (&[b"\xff\xfa\x27\x00\x03USER\x01m\x00USER\x01a\x02\x01b\xff\xf0"], || vec![user("a\x01b")]),
+        // Other options' payloads tell nothing.
+        (&[b"\xff\xfa\x1f\x00\x00XTERM\xff\xf0\xff\xfa\xff\xff\x18\x00XTERM\xff\xf0"], Vec::new),
+    ];
+
+    #[test]
+    fn told_vectors_hold_however_split() {
+        for (reads, told) in TOLD_VECTORS {
+            let input = reads.concat();
+            assert_eq!(told_of(reads.iter().copied()), told(), "{input:02x?}");
+            for cuts in every_split(&input) {
+                let got = told_of(split_at(&input, &cuts));
+                assert_eq!(got, told(), "{input:02x?} cut at {cuts:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn keys_around_an_answer_are_typed() {
+        let input = b"r\xff\xfa\x18\x00XTERM\xff\xf0p\xff\xfa\x27\x00\x00USER\x01al\xff\xf0s";
+        check(&[input], &[Key(b'r'), Key(b'p'), Key(b's')], &[]);
+    }
+
+    /// A client that never ends its answer, or makes it huge: the filter keeps 64
+    /// bytes, tells nothing of a payload that did not fit, and types what follows.
+    #[test]
+    fn overlong_answers_are_bounded_and_tell_nothing_usable() {
+        for (option, told) in [(TTYPE, vec![]), (NEW_ENVIRON, vec![Told::User(None)])] {
+            let mut input = vec![IAC, SB, option, 0];
+            input.extend_from_slice(b"\x00USER\x01");
+            input.extend(std::iter::repeat_n(b'a', 1 << 20));
+            input.extend_from_slice(&[IAC, SE, b'r']);
+            let mut filter = TelnetFilter::new();
+            let (mut typed, mut reply) = (Vec::new(), Vec::new());
+            for read in input.chunks(4096) {
+                filter.feed(read, &mut typed, &mut reply);
+            }
+            assert_eq!(typed, [Key(b'r')]);
+            let got: Vec<Told> = std::iter::from_fn(|| filter.poll_told()).collect();
+            assert_eq!(got, told, "option {option}");
+        }
+        // 64 payload bytes are kept whole; a 63-byte name after IS fits.
+        let name = "X".repeat(63);
+        let input = [&b"\xff\xfa\x18\x00"[..], name.as_bytes(), b"\xff\xf0"].concat();
+        assert_eq!(told_of([&input[..]]), [terminal(&name)]);
+        let input = [&b"\xff\xfa\x18\x00X"[..], name.as_bytes(), b"\xff\xf0"].concat();
+        assert_eq!(told_of([&input[..]]), []);
     }
 
     #[test]

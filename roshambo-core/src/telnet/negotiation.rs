@@ -6,7 +6,8 @@
 //! times however often a client repeats itself; and the rules never acknowledge an
 //! acknowledgement, which is what keeps two peers from answering each other forever.
 
-use super::{TelnetFilter, DO, DONT, IAC, WILL, WONT};
+use super::told::{ask_to_send, Question, Told};
+use super::{TelnetFilter, DO, DONT, IAC, NEW_ENVIRON, SB, WILL, WONT};
 
 /// One side of one option, as RFC 1143 tracks it, with a closed state so that every
 /// option is answered a bounded number of times however often a client repeats itself.
@@ -18,13 +19,17 @@ pub(super) enum Side {
     Welcome,
     /// We sent WILL (the greeting) and are waiting for DO or DONT.
     Offered,
+    /// We sent DO (the greeting asks for TTYPE and NEW-ENVIRON) and are waiting for
+    /// WILL or WONT; WILL earns the option's SEND, once.
+    Asked,
     /// In force.
     On,
     /// Not in force and never again: we said our last word about it.
     Closed,
 }
 
-/// What IAC `verb` does to an option: its sides after, and our answer if any.
+/// What IAC `verb` does to an option: its sides after, and our answer if any: IAC
+/// `answer` option, or for `answer` SB the option's SEND subnegotiation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Rule {
     ours: Side,
@@ -54,6 +59,10 @@ impl Rule {
             (DONT, Side::Offered, _) => to(Side::Off, theirs, None),
             (DONT, Side::On, _) => to(Side::Closed, theirs, Some(WONT)),
             (WILL, _, Side::Welcome) => to(ours, Side::On, Some(DO)),
+            // The answer to our DO needs no DO back; now we may ask what it has.
+            (WILL, _, Side::Asked) => to(ours, Side::On, Some(SB)),
+            // Refusing our request needs no answer, and we will not ask again.
+            (WONT, _, Side::Asked) => to(ours, Side::Closed, None),
             (WILL, _, Side::Off) => to(ours, Side::Closed, Some(DONT)),
             (WONT, _, Side::On) => to(ours, Side::Closed, Some(DONT)),
             // Repeats, answers to our own requests, and anything about an option
@@ -63,23 +72,27 @@ impl Rule {
     }
 }
 
+/// How many states a [`Side`] has.
+const SIDES: usize = 6;
+
 /// [`Rule::of`] for every verb (from WILL) and pair of sides: guests negotiate in no
 /// order a branch predictor could learn, so the filter looks answers up.
-const RULES: [[[Rule; 5]; 5]; 4] = {
+const RULES: [[[Rule; SIDES]; SIDES]; 4] = {
     let sides = [
         Side::Off,
         Side::Welcome,
         Side::Offered,
+        Side::Asked,
         Side::On,
         Side::Closed,
     ];
-    let mut table = [[[Rule::of(WILL, Side::Off, Side::Off); 5]; 5]; 4];
+    let mut table = [[[Rule::of(WILL, Side::Off, Side::Off); SIDES]; SIDES]; 4];
     let mut verb = 0;
     while verb < 4 {
         let mut ours = 0;
-        while ours < 5 {
+        while ours < SIDES {
             let mut theirs = 0;
-            while theirs < 5 {
+            while theirs < SIDES {
                 table[verb][ours][theirs] = Rule::of(WILL + verb as u8, sides[ours], sides[theirs]);
                 theirs += 1;
             }
@@ -103,8 +116,14 @@ impl TelnetFilter {
         if (rule.ours, rule.theirs) != (*ours, *theirs) {
             (*ours, *theirs) = (rule.ours, rule.theirs);
         }
-        if let Some(answer) = rule.answer {
-            reply.extend_from_slice(&[IAC, answer, option]);
+        match rule.answer {
+            Some(SB) => reply.extend_from_slice(ask_to_send(option)),
+            Some(answer) => reply.extend_from_slice(&[IAC, answer, option]),
+            None => {}
+        }
+        // A client that will not tell its environment has no user name to give.
+        if verb == WONT && option == NEW_ENVIRON {
+            self.told.settle(Question::User, Some(Told::User(None)));
         }
     }
 }
@@ -112,7 +131,8 @@ impl TelnetFilter {
 #[cfg(test)]
 mod tests {
     use super::super::tests::feed_reads;
-    use super::Side::{Closed, Off, Offered, On, Welcome};
+    use super::super::{NEW_ENVIRON, TTYPE};
+    use super::Side::{Asked, Closed, Off, Offered, On, Welcome};
     use super::*;
 
     /// RFC 1143's answers, case by case: the verb, the sides before, the sides after and
@@ -134,6 +154,12 @@ mod tests {
             (WILL, Off, Off, to(Off, Closed, Some(DONT))),
             (WONT, Off, On, to(Off, Closed, Some(DONT))),
             (WILL, Off, Closed, to(Off, Closed, None)),
+            // Its answers to what the greeting asked: SEND once for WILL, WONT taken
+            // silently, and a WONT after WILL acknowledged as any other.
+            (WILL, Off, Asked, to(Off, On, Some(SB))),
+            (WONT, Off, Asked, to(Off, Closed, None)),
+            (WONT, Off, On, to(Off, Closed, Some(DONT))),
+            (DO, Off, Asked, to(Closed, Asked, Some(WONT))),
             // Repeats of what is already so: silence.
             (DO, On, Off, to(On, Off, None)),
             (WILL, Off, On, to(Off, On, None)),
@@ -165,7 +191,63 @@ mod tests {
         }
         assert_eq!(reply.len(), first);
         assert!(typed.is_empty());
-        let twice = feed_reads([&[0xff, 0xfb, 0x18][..], &[0xff, 0xfb, 0x18]]);
-        assert_eq!(twice, (vec![], vec![0xff, 0xfe, 0x18]));
+        let twice = feed_reads([&[0xff, 0xfb, 0x20][..], &[0xff, 0xfb, 0x20]]);
+        assert_eq!(twice, (vec![], vec![0xff, 0xfe, 0x20]));
+    }
+
+    /// What the client says to the greeting's DO TTYPE and DO NEW-ENVIRON, and what the
+    /// filter answers, in order.
+    #[test]
+    fn the_greetings_requests_are_followed_by_send_once() {
+        const TTYPE_SEND: &[u8] = &[IAC, SB, TTYPE, 1, IAC, super::super::SE];
+        const ENVIRON_SEND: &[u8] = b"\xff\xfa\x27\x01\x00USER\xff\xf0";
+        #[rustfmt::skip]
+        let cases: &[(&[u8], &[&[u8]])] = &[
+            (&[IAC, WILL, TTYPE], &[TTYPE_SEND]),
+            (&[IAC, WILL, NEW_ENVIRON], &[ENVIRON_SEND]),
+            (&[IAC, WONT, TTYPE], &[]),
+            (&[IAC, WONT, NEW_ENVIRON], &[]),
+            // Repeats are answered by nothing.
+            (&[IAC, WILL, TTYPE, IAC, WILL, TTYPE, IAC, WILL, TTYPE], &[TTYPE_SEND]),
+            (&[IAC, WONT, TTYPE, IAC, WILL, TTYPE, IAC, WONT, TTYPE], &[]),
+            // Stopping after saying yes is acknowledged, once; never asked again.
+            (&[IAC, WILL, TTYPE, IAC, WONT, TTYPE, IAC, WILL, TTYPE, IAC, WONT, TTYPE],
+                &[TTYPE_SEND, &[IAC, DONT, TTYPE]]),
+            // Asking us for our terminal type is refused, and changes nothing of theirs.
+            (&[IAC, DO, TTYPE, IAC, WILL, TTYPE], &[&[IAC, WONT, TTYPE], TTYPE_SEND]),
+            // What inetutils telnet answers the greeting.
+            (&[IAC, DO, 1, IAC, DO, 3, IAC, WILL, TTYPE, IAC, WILL, NEW_ENVIRON],
+                &[TTYPE_SEND, ENVIRON_SEND]),
+        ];
+        for &(input, answers) in cases {
+            assert_eq!(
+                feed_reads([input]),
+                (vec![], answers.concat()),
+                "{input:02x?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_refused_environment_tells_no_user_name_once() {
+        for input in [
+            &[IAC, WONT, NEW_ENVIRON, IAC, WONT, NEW_ENVIRON][..],
+            &[
+                IAC,
+                WILL,
+                NEW_ENVIRON,
+                IAC,
+                WONT,
+                NEW_ENVIRON,
+                IAC,
+                WONT,
+                NEW_ENVIRON,
+            ],
+        ] {
+            let mut filter = TelnetFilter::new();
+            filter.feed(input, &mut Vec::new(), &mut Vec::new());
+            assert_eq!(filter.poll_told(), Some(Told::User(None)), "{input:02x?}");
+            assert_eq!(filter.poll_told(), None, "{input:02x?}");
+        }
     }
 }

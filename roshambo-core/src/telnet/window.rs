@@ -5,7 +5,8 @@
 //! Every bit trick here must say exactly what [`super::grammar`] says byte by byte; the
 //! differential test at the bottom holds the two together.
 
-use super::grammar::MEANS;
+use super::grammar::{Sub, MEANS};
+use super::told::question;
 use super::{TelnetFilter, Typed, EOF, IAC, IP, SB, WILL};
 use std::num::NonZeroU64;
 
@@ -144,7 +145,9 @@ impl TelnetFilter {
         // addition ripples from just after each SB through the bytes that are no
         // command, and stops at the next command.
         let others = !commands;
-        let opened = ((classes.sb & commands) << 1) | sub_at_start;
+        // Each SB's option byte, which may be bit `len`: the next window's first.
+        let options_of_sb = (classes.sb & commands) << 1;
+        let opened = options_of_sb | sub_at_start;
         let sub = (opened.wrapping_add(others) ^ others) & others;
         let verbs = classes.verb & commands;
         let signals = classes.signal & commands;
@@ -152,6 +155,21 @@ impl TelnetFilter {
         if options & classes.iac & valid != 0 {
             // Option 255 breaks the runs of IACs that `escaped` counts; no client
             // sends it, so the byte-at-a-time machine is fast enough for it.
+            return None;
+        }
+        // The answers to what the greeting asked are kept, which is the grammar's work:
+        // a window that opens one, or starts in one, is handed to it. (One that starts
+        // with the option of an SB that ended the last is not, unless the option is
+        // one of those: a window in 25 ends on an SB in a stream of NAWS reports.)
+        let continued = match self.sub {
+            _ if sub_at_start == 0 => None,
+            Sub::Skip => None,
+            Sub::Opening => question(block[0]),
+            Sub::Keep(option) => question(option),
+        };
+        if continued.is_some()
+            || (options_of_sb & valid != 0 && opens_a_kept_sub(block, options_of_sb & valid))
+        {
             return None;
         }
 
@@ -216,24 +234,44 @@ impl TelnetFilter {
         self.after_iac = escaped & end != 0;
         self.in_sub = sub & end != 0;
         self.verb = (options & end != 0).then_some(block[len - 1]);
+        // A window that ends on IAC SB leaves the option to the next one.
+        self.sub = if options_of_sb & end != 0 {
+            Sub::Opening
+        } else {
+            Sub::Skip
+        };
         Some(count)
     }
+}
+
+/// Whether any of the option bytes `at` of `block` is one whose subnegotiation the
+/// grammar keeps. Rare (clients subnegotiate a few times per connection), so walked
+/// bit by bit.
+fn opens_a_kept_sub(block: &[u8; BLOCK], mut at: Mask) -> bool {
+    while at != 0 {
+        if question(block[at.trailing_zeros() as usize]).is_some() {
+            return true;
+        }
+        at &= at - 1;
+    }
+    false
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::tests::feed_reads;
-    use super::super::{DO, DONT, SE, WONT};
+    use super::super::{Told, DO, DONT, NEW_ENVIRON, SE, TTYPE, WONT};
     use super::*;
 
     /// What the grammar says of `input`, one [`TelnetFilter::step`] at a time.
-    fn bytewise(input: &[u8]) -> (Vec<Typed>, Vec<u8>, bool) {
+    fn bytewise(input: &[u8]) -> (Vec<Typed>, Vec<u8>, bool, Vec<Told>) {
         let mut filter = TelnetFilter::new();
         let (mut typed, mut reply) = (Vec::new(), Vec::new());
         for &b in input {
             filter.step(b, &mut typed, &mut reply);
         }
-        (typed, reply, filter.negotiated())
+        let told = std::iter::from_fn(|| filter.poll_told()).collect();
+        (typed, reply, filter.negotiated(), told)
     }
 
     /// A small deterministic generator, so failures reproduce.
@@ -261,7 +299,7 @@ mod tests {
     fn chatter(rng: &mut XorShift, len: usize) -> Vec<u8> {
         let mut out = Vec::new();
         while out.len() < len {
-            match rng.below(14) {
+            match rng.below(16) {
                 0..=4 => out.push(rng.pick(b"rps\x1b\x7f")),
                 5 => out.extend_from_slice([&b"\r\0"[..], b"\r\n", b"\n", b"\r"][rng.below(4)]),
                 6 => out.push(rng.pick(&[0x00, 0x03, 0x04, 0xc3, 0xa9, 0xf4, 0xec])),
@@ -282,6 +320,27 @@ mod tests {
                     out.extend_from_slice(&[IAC, rng.pick(&[SE, SE, SE, IP, WILL, SB])]);
                 }
                 12 => out.push(rng.byte()),
+                // What the greeting asks: answers, whole or odd, short or overlong.
+                13 => out.extend_from_slice(&[
+                    IAC,
+                    rng.pick(&[WILL, WONT, WILL, DO]),
+                    rng.pick(&[TTYPE, NEW_ENVIRON]),
+                ]),
+                14 => {
+                    out.extend_from_slice(&[IAC, SB, rng.pick(&[TTYPE, NEW_ENVIRON])]);
+                    out.push(rng.pick(&[0, 0, 0, 1, 2]));
+                    let len = [0, 1, 5, 63, 64, 65, 200][rng.below(7)];
+                    for _ in 0..len {
+                        let any = rng.byte();
+                        match rng.pick(&[0, 1, 2, 3, 4, 5]) {
+                            0 => out.extend_from_slice(b"USER"),
+                            1 => out.extend_from_slice(&[IAC, IAC]),
+                            2 => out.push(rng.pick(&[0, 1, 2, 3, SE, SB])),
+                            _ => out.push(any),
+                        }
+                    }
+                    out.extend_from_slice(&[IAC, rng.pick(&[SE, SE, SE, SE, IP, SB])]);
+                }
                 _ => out.extend(std::iter::repeat_n(IAC, rng.below(6))),
             }
         }
@@ -307,7 +366,8 @@ mod tests {
                 filter.feed(&rest[..read], &mut typed, &mut reply);
                 rest = &rest[read..];
             }
-            let got = (typed, reply, filter.negotiated());
+            let told = std::iter::from_fn(|| filter.poll_told()).collect();
+            let got = (typed, reply, filter.negotiated(), told);
             assert_eq!(got, expected, "round {round}: {input:02x?}");
             assert_eq!(feed_reads([&input[..]]), (expected.0, expected.1));
         }

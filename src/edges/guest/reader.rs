@@ -90,6 +90,12 @@ impl Reader {
                     reply,
                 })?;
             }
+            while let Some(told) = filter.poll_told() {
+                self.tell(Event::GuestTold {
+                    guest: self.guest,
+                    told,
+                })?;
+            }
             let now = Instant::now();
             // Runs of data go to the decoder whole; Enter goes as a CR in its place.
             for typed in typed.drain(..) {

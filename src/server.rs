@@ -145,8 +145,10 @@ impl<W: Write> Server<W> {
             };
             let now = Instant::now();
             let host_first = matches!(event, Event::HostPressed { .. });
+            // A guest's key, or what their client told (which may bring the name
+            // prompt), is answered at once.
             let answering = match event {
-                Event::GuestPressed { guest, .. } => Some(guest),
+                Event::GuestPressed { guest, .. } | Event::GuestTold { guest, .. } => Some(guest),
                 _ => None,
             };
             if let Some(stop) = self.handle(event, now) {

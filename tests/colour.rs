@@ -111,7 +111,6 @@ fn no_color_or_a_pipe_keeps_the_console_plain_and_clicolor_force_colours_a_pipe(
     );
 }
 
-
 /// The line of `text` that holds `words`.
 fn line_with<'a>(text: &'a str, words: &str) -> &'a str {
     text.lines()
@@ -147,7 +146,10 @@ fn a_guest_whose_terminal_shows_colour_sees_their_win_and_loss_in_colour_and_c_t
     guest.send(b"zoe\r\n");
     server.expect_line("Player connected: zoe");
     let [won, lost] = guest_sees(&mut server, &mut guest);
-    assert!(won.starts_with(ESC) && lost.starts_with(ESC), "{won:?} {lost:?}");
+    assert!(
+        won.starts_with(ESC) && lost.starts_with(ESC),
+        "{won:?} {lost:?}"
+    );
     assert_ne!(won.split("Player").next(), lost.split("Player").next());
     assert_eq!(strip(&won).trim_end(), "Player 1 wins!");
     // The seed's other lines stay plain.
@@ -168,7 +170,10 @@ fn a_dumb_terminal_and_netcat_see_no_colour() {
     let mut server = Server::start(&["--timeout", "60"]);
     let mut dumb = server.seat_guest();
     let [won, lost] = guest_sees(&mut server, &mut dumb);
-    assert!(!won.contains(ESC) && !lost.contains(ESC), "{won:?} {lost:?}");
+    assert!(
+        !won.contains(ESC) && !lost.contains(ESC),
+        "{won:?} {lost:?}"
+    );
     dumb.close();
     dumb.expect_closed();
     server.expect_line("Opponent disconnected.");

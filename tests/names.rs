@@ -237,8 +237,11 @@ fn a_telnet_l_name_that_is_taken_gets_the_prompt() {
     let mut first = at_the_prompt(&server);
     first.send(b"alice\r\n");
     server.expect_line("Player connected: alice");
-    let mut telnet =
-        Program::telnet_on_pty(&["busybox", "telnet", "-l", "Alice"], "xterm", server.port());
+    let mut telnet = Program::telnet_on_pty(
+        &["busybox", "telnet", "-l", "Alice"],
+        "xterm",
+        server.port(),
+    );
     telnet.expect_line("Someone here already has that name.");
     telnet.expect(PROMPT);
     telnet.press(b"alf\r");

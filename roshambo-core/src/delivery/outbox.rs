@@ -524,6 +524,22 @@ mod tests {
             self.drain()
         }
 
+        /// As [`Harness::event`], for an event that was the key of guest `answering`.
+        fn answer(
+            &mut self,
+            actions: Vec<Action>,
+            player: Option<u64>,
+            answering: Option<u64>,
+            ms: u64,
+        ) -> Done {
+            for action in actions {
+                self.outbox.handle_action(action);
+            }
+            self.outbox
+                .commit(player.map(g), answering.map(g), false, self.at(ms));
+            self.drain()
+        }
+
         /// Carries out every transmit as a socket that takes everything would.
         fn drain(&mut self) -> Done {
             let mut done = Vec::new();
@@ -602,6 +618,35 @@ mod tests {
             lines(&[("guest 1", guest), ("console", both)])
         );
         assert_eq!(h.outbox.poll_timeout(), None, "nothing for a queue");
+    }
+
+    #[test]
+    fn a_waiting_guests_answer_to_their_own_key_goes_out_at_once_and_echoes_have_no_line_end() {
+        let mut h = Harness::new();
+        h.connect(1..=3);
+        let echo = Action::Echo {
+            to: g(2),
+            text: Arc::from("a"),
+        };
+        let done = h.answer(
+            vec![
+                to_queue(&[2, 3], "game 1"),
+                echo,
+                say(to(2), "You are number 1 in line"),
+                say(to(3), "held"),
+            ],
+            Some(1),
+            Some(2),
+            0,
+        );
+        assert_eq!(
+            done,
+            lines(&[("guest 2", "game 1\r\naYou are number 1 in line\r\n")]),
+            "guest 2 pressed the key; guest 3's line waits with the queue's"
+        );
+        assert_eq!(h.outbox.poll_timeout(), Some(h.at(100)));
+        let (sent, _) = h.run_queue(100, Some(1));
+        assert_eq!(sent, lines(&[("guest 3", "game 1\r\nheld\r\n")]));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use super::grammar::{Sub, MEANS};
 use super::told::question;
-use super::{TelnetFilter, Typed, EOF, IAC, IP, SB, WILL};
+use super::{TelnetFilter, Typed, EOF, IAC, IP, NEW_ENVIRON, SB, TTYPE, WILL};
 use std::num::NonZeroU64;
 
 /// One bit per byte of a window.
@@ -36,6 +36,8 @@ struct Classes {
     verb: Mask,
     /// IP and EOF.
     signal: Mask,
+    /// TTYPE and NEW-ENVIRON: after an SB, the options whose answers are kept.
+    question: Mask,
 }
 
 impl Classes {
@@ -51,6 +53,7 @@ impl Classes {
             classes.sb |= Mask::from(b == SB) << i;
             classes.verb |= Mask::from(b >= WILL) << i;
             classes.signal |= Mask::from(b == IP || b == EOF) << i;
+            classes.question |= Mask::from(b == TTYPE || b == NEW_ENVIRON) << i;
         }
         classes
     }
@@ -63,7 +66,7 @@ impl Classes {
         for (k, lane) in block.chunks_exact(16).enumerate() {
             // SAFETY: SSE2 is enabled at compile time (the cfg above), so the CPU has
             // it; `lane` is 16 readable bytes, and `loadu` needs no alignment.
-            let [iac, cr, lf, no_key, sb, verb, signal] = unsafe {
+            let [iac, cr, lf, no_key, sb, verb, signal, question] = unsafe {
                 let v = _mm_loadu_si128(lane.as_ptr().cast());
                 let is = |b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
                 let iac = is(IAC);
@@ -80,6 +83,7 @@ impl Classes {
                     is(SB),
                     verb,
                     _mm_or_si128(is(IP), is(EOF)),
+                    _mm_or_si128(is(TTYPE), is(NEW_ENVIRON)),
                 ]
                 .map(|m| Mask::from(_mm_movemask_epi8(m) as u16) << (16 * k))
             };
@@ -90,6 +94,7 @@ impl Classes {
             classes.sb |= sb;
             classes.verb |= verb;
             classes.signal |= signal;
+            classes.question |= question;
         }
         classes
     }
@@ -167,9 +172,7 @@ impl TelnetFilter {
             Sub::Opening => question(block[0]),
             Sub::Keep(option) => question(option),
         };
-        if continued.is_some()
-            || (options_of_sb & valid != 0 && opens_a_kept_sub(block, options_of_sb & valid))
-        {
+        if continued.is_some() || options_of_sb & classes.question & valid != 0 {
             return None;
         }
 
@@ -242,19 +245,6 @@ impl TelnetFilter {
         };
         Some(count)
     }
-}
-
-/// Whether any of the option bytes `at` of `block` is one whose subnegotiation the
-/// grammar keeps. Rare (clients subnegotiate a few times per connection), so walked
-/// bit by bit.
-fn opens_a_kept_sub(block: &[u8; BLOCK], mut at: Mask) -> bool {
-    while at != 0 {
-        if question(block[at.trailing_zeros() as usize]).is_some() {
-            return true;
-        }
-        at &= at - 1;
-    }
-    false
 }
 
 #[cfg(test)]

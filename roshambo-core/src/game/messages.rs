@@ -59,6 +59,9 @@ pub const INTRODUCTION: &str = "Hello! This is roshambo: rock, paper, scissors a
 /// The name prompt: no line end, so that the name is typed after it.
 pub const NAME_PROMPT: &str = "What is your name? (Enter for none) ";
 
+/// Said to a guest who answers the name prompt with `?`.
+pub const NAME_HELP: &str = "Your name is how the host and the others will know you: up to 16 letters or digits (and - _ .), then Enter. Enter alone gives you one.";
+
 /// Said to a guest whose name is accepted, or given.
 pub fn hello(name: &str) -> String {
     format!("Hello, {name}.")

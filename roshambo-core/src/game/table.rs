@@ -679,6 +679,9 @@ impl Table {
                 }
                 if line.is_empty() {
                     self.give_name(guest, now);
+                } else if line == "?" {
+                    self.say(Recipient::Guest(guest), messages::NAME_HELP);
+                    self.ask_name(guest, now);
                 } else {
                     self.try_name(guest, &line, now);
                 }
@@ -2143,6 +2146,7 @@ mod tests {
         type_keys(&mut h, 2, &chars("host\n"), 1.0);
         type_keys(&mut h, 2, &chars("al ice\n"), 2.0);
         type_keys(&mut h, 2, &chars("abcdefghijklmnopqrstu\n"), 3.0);
+        type_keys(&mut h, 2, &chars("?\n"), 3.5);
         type_keys(&mut h, 2, &chars("zoë\n"), 4.0);
         let shown = screen(&h.said(), 2);
         let expected = [
@@ -2152,6 +2156,7 @@ mod tests {
             &NameProblem::BadCharacter(' ').to_string(),
             "abcdefghijklmnopqrstu",
             &NameProblem::TooLong { chars: 21 }.to_string(),
+            messages::NAME_HELP,
             "zoë",
             "Hello, zoë.",
         ];

@@ -41,6 +41,9 @@ fn settings(best_of: u32) -> TableSettings {
         max_per_ip: 8,
         hint_after: Duration::from_secs(60),
         read_time: Duration::ZERO,
+        // Guests named by their address, as `--no-names` seats them.
+        ask_names: false,
+        name_time: Duration::from_secs(60),
     }
 }
 

@@ -21,9 +21,13 @@ fn main() -> ExitCode {
     let config = match flags::parse(std::env::args_os().skip(1)) {
         Ok(Command::Run(config)) => config,
         // A stdout that is gone (`roshambo --help | true`) is no reason to panic.
-        Ok(Command::Help) => {
-            let _ = writeln!(io::stdout(), "{}", flags::USAGE);
+        Ok(Command::Help(text)) => {
+            let _ = write!(io::stdout(), "{text}");
             return ExitCode::SUCCESS;
+        }
+        Ok(Command::Stats(_)) => {
+            let _ = writeln!(io::stderr(), "roshambo: stats: not yet");
+            return ExitCode::FAILURE;
         }
         Ok(Command::Version) => {
             let _ = writeln!(io::stdout(), "roshambo {}", env!("CARGO_PKG_VERSION"));

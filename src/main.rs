@@ -25,9 +25,15 @@ fn main() -> ExitCode {
             let _ = write!(io::stdout(), "{text}");
             return ExitCode::SUCCESS;
         }
-        Ok(Command::Stats(_)) => {
-            let _ = writeln!(io::stderr(), "roshambo: stats: not yet");
-            return ExitCode::FAILURE;
+        // Before signals or the terminal are touched: stats reads a file and prints.
+        Ok(Command::Stats(stats)) => {
+            return match roshambo::stats::run(&stats, &mut io::stdout().lock()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    let _ = writeln!(io::stderr(), "roshambo: {e}");
+                    ExitCode::FAILURE
+                }
+            };
         }
         Ok(Command::Version) => {
             let _ = writeln!(io::stdout(), "roshambo {}", env!("CARGO_PKG_VERSION"));

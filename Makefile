@@ -17,11 +17,12 @@ lint:
 fmt:
 	cargo fmt --all
 
-# Not part of `test`: prints the table and writes target/bench/e2e.json. The filter
+# Not part of `test`: prints the tables and writes target/bench/e2e.json. The filter
 # first, on a quiet machine: e2e leaves a thousand threads and sockets to wind down.
 bench:
 	cargo bench --bench telnet_filter
 	cargo bench --bench e2e
+	cargo bench --bench stats
 
 # Not part of `test`. Stable rustc takes cargo-fuzz's nightly flags with RUSTC_BOOTSTRAP.
 FUZZ_SECONDS ?= 600

@@ -4,8 +4,10 @@
 
 use crossbeam_channel::Sender;
 pub use roshambo_core::game::GuestId;
+use roshambo_core::game::Recipient;
 use roshambo_core::keys::Key;
 use roshambo_core::telnet::Told;
+use roshambo_core::records::{LeaderboardRow, PlayerRecord};
 use std::fmt;
 use std::net::{SocketAddr, TcpStream};
 
@@ -101,6 +103,22 @@ pub enum Event {
     ConsoleGone,
     /// A connection could not be accepted (the acceptor logged why).
     AcceptFailed,
+    /// The recorder looked up the record of `name`, asked for `guest`: `None` for a
+    /// name never seen (or when the lookup failed, which the recorder logged).
+    RecordFound {
+        guest: GuestId,
+        name: String,
+        record: Option<PlayerRecord>,
+    },
+    /// The recorder read the leaderboard that `for_whom` asked for (`l`); empty when
+    /// nobody has played, or the read failed.
+    LeaderboardReady {
+        for_whom: Recipient,
+        rows: Vec<LeaderboardRow>,
+    },
+    /// Records are being lost (a full disk, a locked or vanished file, a recorder that
+    /// cannot keep up): told once per run, with the count lost so far.
+    RecordsFailing { lost: u64 },
 }
 
 /// Called by an edge thread once it has read something, before it tells the game thread.

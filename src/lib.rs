@@ -11,8 +11,12 @@
 //! - [`server`]: the game thread, one `select!` loop that owns the table and the
 //!   outbox and never blocks on a guest.
 //! - [`flags`]: the command line.
+//! - [`records`]: the records file (SQLite): every match and game, the leaderboard.
+//! - [`stats`]: `roshambo stats`, the records printed.
 
 pub mod edges;
 pub mod events;
 pub mod flags;
+pub mod records;
 pub mod server;
+pub mod stats;

@@ -21,9 +21,19 @@ fn main() -> ExitCode {
     let config = match flags::parse(std::env::args_os().skip(1)) {
         Ok(Command::Run(config)) => config,
         // A stdout that is gone (`roshambo --help | true`) is no reason to panic.
-        Ok(Command::Help) => {
-            let _ = writeln!(io::stdout(), "{}", flags::USAGE);
+        Ok(Command::Help(text)) => {
+            let _ = write!(io::stdout(), "{text}");
             return ExitCode::SUCCESS;
+        }
+        // Before signals or the terminal are touched: stats reads a file and prints.
+        Ok(Command::Stats(stats)) => {
+            return match roshambo::stats::run(&stats, &mut io::stdout().lock()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    let _ = writeln!(io::stderr(), "roshambo: {e}");
+                    ExitCode::FAILURE
+                }
+            };
         }
         Ok(Command::Version) => {
             let _ = writeln!(io::stdout(), "roshambo {}", env!("CARGO_PKG_VERSION"));

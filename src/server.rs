@@ -249,6 +249,10 @@ impl<W: Write> Server<W> {
             Event::Panicked => return Some(Stop::Panicked),
             Event::ConsoleGone => return Some(Stop::ConsoleGone),
             Event::AcceptFailed => self.notice(Cause::AcceptFailed, now),
+            // wired by the naming work
+            Event::RecordFound { .. }
+            | Event::LeaderboardReady { .. }
+            | Event::RecordsFailing { .. } => {}
         }
         None
     }

@@ -14,7 +14,7 @@ fn run_to_exit(args: &[&str]) -> Program {
 
 #[test]
 fn each_bad_flag_is_one_line_naming_it_and_status_2() {
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 10] = [
         (&["--best-of", "4"], "--best-of"),
         (&["--timeout", "-1"], "--timeout"),
         (&["--timeout", "0"], "--timeout"),
@@ -22,6 +22,8 @@ fn each_bad_flag_is_one_line_naming_it_and_status_2() {
         (&["--port", "70000"], "--port"),
         (&["--bogus"], "--bogus"),
         (&["--countdown", "many"], "--countdown"),
+        (&["--name-time", "0"], "--name-time"),
+        (&["--db", "x.db", "--no-records"], "--no-records"),
         // The missing value comes last, so nothing after it can be taken for it.
         (&["--port"], "--port"),
     ];
@@ -57,6 +59,7 @@ fn each_bad_flag_is_one_line_naming_it_and_status_2() {
     }
 }
 
+/// In the order the help lists them.
 #[test]
 fn help_lists_every_flag_and_exits_0() {
     let mut program = run_to_exit(&["--help"]);
@@ -67,16 +70,22 @@ fn help_lists_every_flag_and_exits_0() {
         "--best-of",
         "--timeout",
         "--countdown",
+        "--read-time",
+        "--no-names",
+        "--name-time",
         "--max-guests",
         "--max-per-ip",
         "--max-key-rate",
         "--log-file",
         "--log-level",
+        "--db",
+        "--no-records",
         "--help",
         "--version",
     ] {
         program.expect(flag);
     }
+    program.expect("Records:");
     assert_eq!(program.stderr(), "", "help goes to stdout");
     assert_eq!(program.termios_now(), program.termios_before());
 }

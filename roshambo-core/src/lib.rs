@@ -11,6 +11,7 @@
 //!   may type.
 //! - [`delivery`]: the outbox that decides what to send to whom and when: the players
 //!   first, the queue's news held and coalesced, the 64 KiB bound.
+//! - [`records`]: what is recorded of matches and games, and how records read as text.
 //!
 //! This crate depends on nothing that could do IO (no libc, no channels, no threads),
 //! so the compiler keeps it pure.
@@ -18,4 +19,5 @@
 pub mod delivery;
 pub mod game;
 pub mod keys;
+pub mod records;
 pub mod telnet;

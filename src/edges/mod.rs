@@ -6,6 +6,7 @@ pub mod console;
 pub mod guest;
 pub mod logging;
 pub mod output;
+pub mod recorder;
 pub mod signals;
 pub mod terminal;
 pub mod timer;

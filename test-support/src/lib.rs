@@ -37,7 +37,7 @@ mod text;
 pub use expect::{Expect, Seen};
 pub use guest::{Ended, Guest};
 pub use program::Program;
-pub use server::{roshambo, Launch, Server};
+pub use server::{roshambo, test_data_home, Launch, Server};
 pub use sockets::{connect_from, pipe, pty};
 pub use telnet::GREETING;
 pub use text::Pattern;

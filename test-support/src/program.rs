@@ -228,7 +228,9 @@ impl Program {
         Program::started(name, child, keyboard, console, stderr, Some(pty))
     }
 
-    pub(crate) fn spawn_piped(mut command: Command, stdin: Stdio) -> Program {
+    /// Runs `command` (for its environment or working folder) with `stdin` as given and
+    /// stdout and stderr on pipes.
+    pub fn spawn_piped(mut command: Command, stdin: Stdio) -> Program {
         let name = command_name(&command);
         command
             .stdin(stdin)
@@ -308,6 +310,31 @@ impl Program {
     /// Everything the console showed so far (stdout and, on a pty, stderr too).
     pub fn transcript(&self) -> String {
         lossy(&self.console.bytes())
+    }
+
+    /// All of stdout, once the program has exited and the pipe ended: for a piped
+    /// program that prints and exits (on a pty, wait for text with `expect` instead:
+    /// a pty's output never ends while the harness holds it).
+    #[track_caller]
+    pub fn output_to_end(&mut self) -> String {
+        assert!(
+            self.pty.is_none(),
+            "{}: output_to_end is for pipes",
+            self.name
+        );
+        self.wait_exit(DEADLINE);
+        let shared = self.console.shared.clone();
+        let deadline = Instant::now() + DEADLINE;
+        let mut captured = shared.lock();
+        while !captured.ended {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                drop(captured);
+                self.fail("the output did not end after the exit");
+            }
+            captured = shared.wait(captured, left);
+        }
+        lossy(captured.received.bytes())
     }
 
     /// stderr, when it is a pipe of its own ([`Launch::stderr_apart`], [`Program::piped`]).

@@ -40,6 +40,13 @@ pub fn roshambo() -> &'static Path {
     })
 }
 
+/// The data folder every roshambo this test binary starts is given (XDG_DATA_HOME),
+/// so that records stay in the temporary folder. Made only if a server writes there.
+pub fn test_data_home() -> &'static Path {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| crate::temp_path("data"))
+}
+
 /// How to run roshambo: built by [`Server::launch`].
 #[derive(Debug)]
 pub struct Launch {
@@ -102,6 +109,8 @@ impl Launch {
         // colour too: the tests read the host's lines as words.
         command.env_remove("ROSHAMBO_PANIC_ON_BANG");
         command.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+        // Records never go to the user's own data folder: a test's env or `--db` wins.
+        command.env("XDG_DATA_HOME", test_data_home());
         command.envs(self.env);
         match self.stdin {
             Some(stdin) => Program::spawn_piped(command, stdin),

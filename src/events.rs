@@ -6,8 +6,8 @@ use crossbeam_channel::Sender;
 pub use roshambo_core::game::GuestId;
 use roshambo_core::game::Recipient;
 use roshambo_core::keys::Key;
-use roshambo_core::telnet::Told;
 use roshambo_core::records::{LeaderboardRow, PlayerRecord};
+use roshambo_core::telnet::Told;
 use std::fmt;
 use std::net::{SocketAddr, TcpStream};
 

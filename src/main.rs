@@ -2,10 +2,12 @@
 //! safe, and runs the game loop on the main thread.
 
 use roshambo::edges::output::Output;
+use roshambo::edges::recorder::Recorder;
 use roshambo::edges::terminal::TerminalGuard;
 use roshambo::edges::{acceptor, console, logging, signals};
 use roshambo::events::Event;
 use roshambo::flags::{self, Command, Config};
+use roshambo::records::Store;
 use roshambo::server::{self, Server, Stop};
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -75,8 +77,12 @@ fn main() -> ExitCode {
 }
 
 /// Runs the server until it stops.
-fn serve(config: Config) -> Result<Stop, Box<dyn std::error::Error>> {
-    // Before the terminal is touched, so that a port in use leaves it as it was.
+fn serve(mut config: Config) -> Result<Stop, Box<dyn std::error::Error>> {
+    // Before the terminal is touched, so that a records file that will not open or a
+    // port in use leaves it as it was.
+    let store = config.records.as_deref().map(Store::open).transpose()?;
+    let earlier = store.as_ref().map(Store::host_lifetime).transpose()?;
+    config.table.records = store.is_some();
     let listener = acceptor::listen(config.bind, config.port)?;
     let port = listener.local_addr()?.port();
 
@@ -96,14 +102,31 @@ fn serve(config: Config) -> Result<Stop, Box<dyn std::error::Error>> {
     }
     let _ = writeln!(
         screen,
-        "Keys: r rock, p paper, s scissors, ? help. Ctrl-C (or Ctrl-D) stops the server."
+        "Keys: r rock, p paper, s scissors, ? help, l leaderboard. Ctrl-C (or Ctrl-D) stops the server."
     );
+    match (&config.records, &earlier) {
+        (Some(path), Some(earlier)) => {
+            let _ = writeln!(screen, "Records kept in {}", path.display());
+            let _ = writeln!(screen, "All runs recorded: {earlier}");
+        }
+        _ => {
+            let _ = writeln!(screen, "No records kept (--no-records)");
+        }
+    }
     log::info!("listening on port {port}; best of {}", config.table.best_of);
 
     console::spawn(events_tx.clone())?;
     acceptor::spawn(listener, events_tx.clone())?;
-    let server = Server::new(config.table, config.max_key_rate, events_tx, screen.clone())?
-        .with_console_colour(server::console_shows_colour());
+    let mut server = Server::new(
+        config.table,
+        config.max_key_rate,
+        events_tx.clone(),
+        screen.clone(),
+    )?
+    .with_console_colour(server::console_shows_colour());
+    if let (Some(store), Some(earlier)) = (store, earlier) {
+        server = server.with_records(Recorder::start(store, events_tx)?, earlier);
+    }
     let stop = server.run(events, urgent);
     screen.drain_until(Instant::now() + LAST_WORDS_PATIENCE);
     drop(terminal);

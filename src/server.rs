@@ -5,6 +5,7 @@
 
 use crate::edges::guest::{Flushed, GuestConnection, Lingering};
 use crate::edges::logging::GUESTS;
+use crate::edges::recorder::{Record, RecorderHandle};
 use crate::edges::timer::Timer;
 use crate::events::{Departure, Event, StopSignal};
 use crossbeam_channel::{select, Receiver, Sender};
@@ -12,14 +13,19 @@ use roshambo_core::delivery::{Cause, Notices, Outbox, Route, Transmit};
 use roshambo_core::game::happening::Weight;
 use roshambo_core::game::{Action, GuestId, Happening, Table, TableSettings};
 use roshambo_core::keys::Key;
+use roshambo_core::records::HostRecord;
 use roshambo_core::telnet;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Write};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// How long a shutdown waits for the good-byes to be sent.
 const GOODBYE_PATIENCE: Duration = Duration::from_millis(500);
+
+/// How long the last records (the match cut by the shutdown) may take to be written
+/// before the server exits without them. A healthy disk takes a millisecond.
+const RECORDS_PATIENCE: Duration = Duration::from_secs(2);
 
 /// Why the server stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,6 +87,8 @@ pub struct Server<W: Write> {
     console_colour: bool,
     /// A write to the console failed: it is gone, and the server stops.
     console_gone: bool,
+    /// Where matches are recorded, if records are kept.
+    recorder: Option<RecorderHandle>,
 }
 
 impl<W: Write> Server<W> {
@@ -105,7 +113,16 @@ impl<W: Write> Server<W> {
             console,
             console_colour: false,
             console_gone: false,
+            recorder: None,
         })
+    }
+
+    /// Records every match to `recorder`, and answers the table's questions from it;
+    /// `earlier` is the host's figures over the runs recorded before this one.
+    pub fn with_records(mut self, recorder: RecorderHandle, earlier: HostRecord) -> Self {
+        self.table.set_earlier_runs(earlier);
+        self.recorder = Some(recorder);
+        self
     }
 
     /// Shows the table's colours on the console (off unless asked for: see
@@ -249,10 +266,17 @@ impl<W: Write> Server<W> {
             Event::Panicked => return Some(Stop::Panicked),
             Event::ConsoleGone => return Some(Stop::ConsoleGone),
             Event::AcceptFailed => self.notice(Cause::AcceptFailed, now),
-            // wired by the naming work
-            Event::RecordFound { .. }
-            | Event::LeaderboardReady { .. }
-            | Event::RecordsFailing { .. } => {}
+            Event::RecordFound {
+                guest,
+                name,
+                record,
+            } => self.table.guest_record(guest, &name, record, now),
+            Event::LeaderboardReady { for_whom, rows } => {
+                self.table.leaderboard_ready(for_whom, &rows)
+            }
+            Event::RecordsFailing { lost } => self.host_line(&format!(
+                "Records are not being saved: {lost} lost so far (the log says why). The game goes on."
+            )),
         }
         None
     }
@@ -265,7 +289,25 @@ impl<W: Write> Server<W> {
         loop {
             while let Some(action) = self.table.poll_action() {
                 match action {
-                    Action::Log(happening) => log_happening(&happening),
+                    Action::Log(happening) => {
+                        log_happening(&happening);
+                        if let Some(recorder) = &self.recorder {
+                            if let Some(record) = Record::of(&happening, SystemTime::now()) {
+                                recorder.send(record);
+                            }
+                        }
+                    }
+                    Action::FindRecord { guest, name } => {
+                        if let Some(recorder) = &self.recorder {
+                            let name = name.to_string();
+                            recorder.send(Record::LookUp { guest, name });
+                        }
+                    }
+                    Action::ShowLeaderboard { to } => {
+                        if let Some(recorder) = &self.recorder {
+                            recorder.send(Record::Leaderboard { for_whom: to });
+                        }
+                    }
                     action => self.outbox.handle_action(action),
                 }
             }
@@ -405,6 +447,11 @@ impl<W: Write> Server<W> {
         self.connections.clear();
         if !self.flushed.wait(Instant::now() + GOODBYE_PATIENCE) {
             log::warn!("some guests were not reading; their good-bye was not sent");
+        }
+        if let Some(recorder) = self.recorder.take() {
+            if !recorder.finish(RECORDS_PATIENCE) {
+                log::warn!("the records file did not take the last records in time");
+            }
         }
     }
 }

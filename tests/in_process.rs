@@ -44,6 +44,7 @@ fn settings(best_of: u32) -> TableSettings {
         // What these tests follow begins once a guest is seated.
         ask_names: false,
         name_time: Duration::from_secs(60),
+        records: false,
     }
 }
 

@@ -345,7 +345,7 @@ fn assert_only_the_keys_line(between: &str, name: &str) {
         .collect();
     assert_eq!(
         lines,
-        ["Keys: r rock, p paper, s scissors, ? help."],
+        ["Keys: r rock, p paper, s scissors, ? help, l leaderboard."],
         "{name} was one key press, not several"
     );
 }

@@ -13,7 +13,8 @@ const NETCAT_HINT: &str = "Not a telnet client? Type r, p or s and press Enter t
 const ESCAPE: u8 = 0x1d;
 
 fn busybox_telnet(port: u16) -> Program {
-    Program::on_pty("busybox", &["telnet", "127.0.0.1", &port.to_string()])
+    // A terminal without colour, so that the results read as the seed's words.
+    Program::telnet_on_pty(&["busybox", "telnet"], "dumb", port)
 }
 
 #[test]

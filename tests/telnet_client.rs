@@ -15,8 +15,8 @@ fn inetutils_telnet_plays_in_character_mode_without_local_echo() {
         return;
     }
     let mut server = Server::start(&[]);
-    let port = server.port().to_string();
-    let mut telnet = Program::on_pty("telnet", &["127.0.0.1", &port]);
+    // A terminal without colour, so that the results read as the seed's words.
+    let mut telnet = Program::telnet_on_pty(&["telnet"], "dumb", server.port());
     telnet.expect_line("Welcome to the game");
     server.expect("Player connected: 127.0.0.1:");
 

@@ -11,8 +11,11 @@
 //! made again, and recording goes on in it.
 
 use crate::events::{Event, GuestId};
-use crate::records::{GameRecord, MatchEnd, MatchId, MatchStart, Store};
+use crate::records::{GameRecord, MatchEnd, MatchEnding, MatchId, MatchStart, Outcome, Store};
 use crossbeam_channel::{Receiver, Sender, TrySendError};
+use roshambo_core::game::happening::{Ending, Who};
+use roshambo_core::game::rules::{Player, Throw};
+use roshambo_core::game::Happening;
 use roshambo_core::game::Recipient;
 use rusqlite::ErrorCode;
 use std::collections::{HashMap, HashSet};
@@ -21,7 +24,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// Records the game thread may queue before more are lost: minutes of play, and far
 /// more than a healthy disk ever lets build up.
@@ -48,6 +51,74 @@ pub enum Record {
     LookUp { guest: GuestId, name: String },
     /// Read the leaderboard for `for_whom`: answered with [`Event::LeaderboardReady`].
     Leaderboard { for_whom: Recipient },
+}
+
+impl Record {
+    /// What to record of something that happened at the table at `at`, if anything: a
+    /// match begun, a game played, a match over. The table's number for the match is
+    /// the key.
+    pub fn of(happening: &Happening, at: SystemTime) -> Option<Record> {
+        let game = |who: &Who, throw: &Throw, outcome| GameRecord {
+            at,
+            guest_name: who.name.to_string(),
+            host_move: throw.host.key(),
+            guest_move: throw.guest.key(),
+            outcome,
+        };
+        Some(match happening {
+            Happening::Seated { who, number } => Record::MatchStarted {
+                key: *number,
+                start: MatchStart {
+                    started: at,
+                    guest_name: who.name.to_string(),
+                    guest_addr: who.addr,
+                },
+            },
+            Happening::GameDecided {
+                who,
+                number,
+                throw,
+                winner,
+                ..
+            } => Record::Game {
+                key: *number,
+                game: game(
+                    who,
+                    throw,
+                    match winner {
+                        Player::Host => Outcome::HostWon,
+                        Player::Guest => Outcome::GuestWon,
+                    },
+                ),
+            },
+            Happening::GameTied { who, number, throw } => Record::Game {
+                key: *number,
+                game: game(who, throw, Outcome::Tie),
+            },
+            Happening::MatchOver {
+                number,
+                ending,
+                wins,
+                ..
+            } => Record::MatchEnded {
+                key: *number,
+                end: MatchEnd {
+                    ended: at,
+                    host_wins: wins[0],
+                    guest_wins: wins[1],
+                    ending: match ending {
+                        Ending::Won if wins[0] > wins[1] => MatchEnding::HostWon,
+                        Ending::Won => MatchEnding::GuestWon,
+                        Ending::TimedOut => MatchEnding::TimedOut,
+                        Ending::GuestLeft => MatchEnding::Left,
+                        Ending::Kicked => MatchEnding::Kicked,
+                        Ending::ShutDown => MatchEnding::ShutDown,
+                    },
+                },
+            },
+            _ => return None,
+        })
+    }
 }
 
 /// How a failed write is tried again.

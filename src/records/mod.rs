@@ -23,7 +23,7 @@ use schema::Found;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long a write waits for another writer (a second server on the file) before it
 /// fails. Writes are single rows: anyone holding the lock longer is stuck.
@@ -134,10 +134,23 @@ impl Store {
         let mut store = Store::connect(path, flags)?;
         let sqlite = |source| sqlite_error(path, source);
         // Only now that the file is known to be ours (or new) is anything written.
-        store
-            .conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
-            .map_err(sqlite)?;
+        // Switching a new file to WAL needs it to itself, and SQLite does not wait for
+        // that (another server starting at the same moment is reading it): try again.
+        let deadline = Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match store
+                .conn
+                .pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
+            {
+                Err(e)
+                    if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                        && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                done => break done.map_err(sqlite)?,
+            }
+        }
         store
             .conn
             .pragma_update(None, "synchronous", "NORMAL")
@@ -851,6 +864,27 @@ mod tests {
             1,
             "nothing half-written"
         );
+    }
+
+    #[test]
+    fn servers_starting_together_on_a_new_file_all_open_it() {
+        for round in 0..20 {
+            let folder = Folder::new(&format!("together-{round}"));
+            let path = folder.db();
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+            let openers: Vec<_> = (0..4)
+                .map(|_| {
+                    let (path, barrier) = (path.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        Store::open(&path).map(drop).map_err(|e| e.to_string())
+                    })
+                })
+                .collect();
+            for opener in openers {
+                assert_eq!(opener.join().unwrap(), Ok(()), "round {round}");
+            }
+        }
     }
 
     #[test]

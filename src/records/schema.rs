@@ -73,13 +73,18 @@ pub enum Found {
 /// Reads the file's version without writing anything. Fails with `NotADatabase` on a
 /// file that is not SQLite.
 pub fn inspect(conn: &Connection) -> rusqlite::Result<Found> {
-    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    let app: i64 = conn.pragma_query_value(None, "application_id", |row| row.get(0))?;
-    let tables: i64 = conn.query_row(
+    // One read transaction, so that the three reads see one state of the file: another
+    // server may be creating it meanwhile, and its tables without its version would
+    // look like another program's file.
+    let tx = conn.unchecked_transaction()?;
+    let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let app: i64 = tx.pragma_query_value(None, "application_id", |row| row.get(0))?;
+    let tables: i64 = tx.query_row(
         "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
         [],
         |row| row.get(0),
     )?;
+    tx.commit()?;
     Ok(match version {
         _ if app != 0 && app != APPLICATION_ID => Found::Foreign,
         0 if tables > 0 => Found::Foreign,

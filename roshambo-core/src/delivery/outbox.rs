@@ -203,7 +203,7 @@ impl Outbox {
             Action::Echo { to, text } => self.staged.push(Said::Echo(to, text)),
             Action::SayToQueue { queue, text } => self.staged.push(Said::Queue(queue, text)),
             Action::Close { guest } => self.close(guest),
-            Action::Log(_) => {}
+            Action::Log(_) | Action::FindRecord { .. } | Action::ShowLeaderboard { .. } => {}
         }
     }
 

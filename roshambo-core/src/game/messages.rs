@@ -8,6 +8,7 @@
 
 use crate::game::happening::Ending;
 use crate::game::rules::{Move, Player};
+use crate::records::PlayerRecord;
 use std::time::Duration;
 
 /// Whether `text` is one of the seed's lines, which the table says word for word to the
@@ -31,7 +32,7 @@ pub fn is_seed_line(text: &str) -> bool {
 }
 
 /// The keys, in words: the line after `Invalid key`, and part of the help.
-pub const KEYS: &str = "Keys: r rock, p paper, s scissors, ? help.";
+pub const KEYS: &str = "Keys: r rock, p paper, s scissors, ? help, l leaderboard.";
 
 /// The prompt for a guest's move.
 pub const YOUR_MOVE: &str = "Your move: r, p or s.";
@@ -71,6 +72,33 @@ pub fn hello(name: &str) -> String {
 pub fn name_given(name: &str) -> String {
     format!("Time is up: you are {name}.")
 }
+
+/// A returning guest's greeting, with their record.
+pub fn welcome_back(name: &str, record: &PlayerRecord) -> String {
+    let matches = if record.matches == 1 {
+        "match"
+    } else {
+        "matches"
+    };
+    format!(
+        "Welcome back, {name}: {} {matches}, {} won.",
+        record.matches, record.won
+    )
+}
+
+/// A guest whose name has no record yet.
+pub fn welcome_new(name: &str) -> String {
+    format!("Welcome, {name}: your first match here. Press l any time to see the leaderboard.")
+}
+
+/// `l` without a records file.
+pub const NO_RECORDS: &str = "No records are kept on this server, so there is no leaderboard.";
+
+/// `l` before anyone has finished a match.
+pub const NO_LEADERS: &str = "The leaderboard is empty: nobody has played a match yet.";
+
+/// The leaderboard's first line.
+pub const LEADERBOARD_TITLE: &str = "Leaderboard (matches won, then share of games won):";
 
 /// The rematch question, asked when a match is won and nobody waits.
 pub const PLAY_AGAIN: &str = "Play again? (y/n)";

@@ -3,6 +3,7 @@
 //! Pure: no IO.
 
 use crate::game::rules::Player;
+use crate::records::HostRecord;
 
 /// The host's record over all decided games against all guests (ties are not counted
 /// in the share), and over the session's matches.
@@ -63,6 +64,20 @@ impl Standings {
             self.decided - self.host_wins,
             self.ties,
         )
+    }
+
+    /// The host's figures of `earlier` runs with this session's added.
+    pub fn added_to(&self, earlier: &HostRecord) -> HostRecord {
+        let matches = self.matches_won + self.matches_lost + self.matches_unfinished;
+        HostRecord {
+            matches: earlier.matches + matches,
+            won: earlier.won + self.matches_won,
+            lost: earlier.lost + self.matches_lost,
+            games: earlier.games + self.decided + self.ties,
+            games_won: earlier.games_won + self.host_wins,
+            games_lost: earlier.games_lost + (self.decided - self.host_wins),
+            games_tied: earlier.games_tied + self.ties,
+        }
     }
 
     /// The host's share of decided games, in percent; `None` before any game was decided.

@@ -53,6 +53,7 @@ use crate::game::rules::{Game, Move, Player, Throw};
 use crate::game::standings::Standings;
 use crate::game::GuestId;
 use crate::keys::{Key, TypedLine};
+use crate::records::{leaderboard_lines, HostRecord, LeaderboardRow, PlayerRecord};
 use crate::telnet::{is_colour_terminal, Told};
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -64,6 +65,14 @@ const HELP: Key = Key::Char('?');
 
 /// The guest's key that turns their colours on and off.
 const COLOUR: Key = Key::Char('c');
+
+/// The key that shows the leaderboard, to a guest or to the host.
+const LEADERBOARD: Key = Key::Char('l');
+
+/// How long a just-named guest waits for their record to be found before they come in
+/// without a greeting: the records file is read on a thread of its own, which answers
+/// in a millisecond unless the disk is in trouble.
+const LOOKUP_PATIENCE: Duration = Duration::from_millis(500);
 
 /// The host's key that sends the playing guest away (Ctrl-K): a control key, so that
 /// no slip of a finger does it.
@@ -93,6 +102,9 @@ pub struct TableSettings {
     pub ask_names: bool,
     /// How long a guest has to answer the name prompt before they are given a name.
     pub name_time: Duration,
+    /// Whether a records file is kept: a named guest is greeted with their record, and
+    /// `l` shows the leaderboard.
+    pub records: bool,
 }
 
 impl Default for TableSettings {
@@ -106,6 +118,7 @@ impl Default for TableSettings {
             read_time: Duration::from_secs(10),
             ask_names: true,
             name_time: Duration::from_secs(60),
+            records: false,
         }
     }
 }
@@ -134,8 +147,13 @@ pub enum Action {
     },
     /// Close the guest's connection once everything said to them has been sent.
     Close { guest: GuestId },
-    /// Write this to the log.
+    /// Write this to the log (and, with records kept, to the records).
     Log(Happening),
+    /// Find the record of `name`, just given by `guest`: answered with
+    /// [`Table::guest_record`].
+    FindRecord { guest: GuestId, name: Arc<str> },
+    /// Read the leaderboard for `to`: answered with [`Table::leaderboard_ready`].
+    ShowLeaderboard { to: Recipient },
 }
 
 /// Where a guest is, from arrival to departure.
@@ -146,6 +164,9 @@ enum Stage {
     /// (in [`Table::deadlines`]) is when it asks anyway, or, once asked, when it gives
     /// them a name.
     Naming { entry: NameEntry, asked: bool },
+    /// Named, and waiting (until their deadline at most) for their record, to be
+    /// greeted with it before they come in.
+    Greeting,
     /// In the queue (their place is their position in [`Table::queue`]).
     Waiting,
     /// In the seat, playing [`Table::bout`].
@@ -227,6 +248,8 @@ pub struct Table {
     admission: Admission,
     hints: Hints,
     standings: Standings,
+    /// The host's figures over the earlier runs recorded, if records are kept.
+    lifetime: Option<HostRecord>,
     actions: VecDeque<Action>,
 }
 
@@ -243,8 +266,15 @@ impl Table {
             admission: Admission::new(settings.max_guests, settings.max_per_ip),
             hints: Hints::new(settings.hint_after),
             standings: Standings::default(),
+            lifetime: None,
             actions: VecDeque::new(),
         }
+    }
+
+    /// The host played `earlier` in the runs recorded before this one: the session's
+    /// summary also says how they have done over all of them.
+    pub fn set_earlier_runs(&mut self, earlier: HostRecord) {
+        self.lifetime = Some(earlier);
     }
 
     /// The next thing for the edges to do, in the order it must be done.
@@ -382,6 +412,8 @@ impl Table {
     pub fn host_pressed(&mut self, key: Key, now: Instant) {
         if key == HELP {
             self.help(Recipient::Host, Player::Host);
+        } else if key == LEADERBOARD {
+            self.leaderboard(Recipient::Host);
         } else if key == KICK && self.bout.is_some() {
             let guest = self.playing().expect("a bout has a guest");
             self.say(Recipient::Guest(guest), messages::KICKED);
@@ -430,6 +462,10 @@ impl Table {
             }
             return;
         }
+        if key == LEADERBOARD {
+            self.leaderboard(to);
+            return;
+        }
         if key == COLOUR {
             g.colour = !g.colour;
             let line = messages::colour_switched(g.colour);
@@ -449,7 +485,7 @@ impl Table {
                 }
             }
             Stage::Deciding => self.rematch_answered(guest, key, now),
-            Stage::Naming { .. } => {}
+            Stage::Naming { .. } | Stage::Greeting => {}
         }
     }
 
@@ -467,6 +503,10 @@ impl Table {
             }
             Some(Stage::Naming { .. }) => {
                 self.log(Happening::LeftUnnamed { guest });
+                self.actions.push_back(Action::Close { guest });
+                self.forget(guest);
+            }
+            Some(Stage::Greeting) => {
                 self.actions.push_back(Action::Close { guest });
                 self.forget(guest);
             }
@@ -534,6 +574,10 @@ impl Table {
         }
         let session = self.standings.session_line();
         self.say(Recipient::Host, session);
+        if let Some(earlier) = &self.lifetime {
+            let all = self.standings.added_to(earlier);
+            self.say(Recipient::Host, format!("All runs recorded: {all}"));
+        }
         // The player first, then the queue in its order, then the rest.
         let mut guests: Vec<GuestId> = self
             .playing()
@@ -543,7 +587,12 @@ impl Table {
         let mut others: Vec<GuestId> = self
             .guests
             .iter()
-            .filter(|(_, g)| matches!(g.stage, Stage::Naming { .. } | Stage::Deciding))
+            .filter(|(_, g)| {
+                matches!(
+                    g.stage,
+                    Stage::Naming { .. } | Stage::Greeting | Stage::Deciding
+                )
+            })
             .map(|(&id, _)| id)
             .collect();
         others.sort_unstable();
@@ -707,7 +756,7 @@ impl Table {
             Ok(()) => {
                 self.name(guest, name, false);
                 self.say(Recipient::Guest(guest), messages::hello(name));
-                self.come_in(guest, now);
+                self.find_record_then_come_in(guest, now);
             }
             Err(problem) => self.refuse_name(guest, problem, now),
         }
@@ -723,7 +772,7 @@ impl Table {
         let name = names::given(guest);
         self.name(guest, &name, true);
         self.say(Recipient::Guest(guest), messages::hello(&name));
-        self.come_in(guest, now);
+        self.find_record_then_come_in(guest, now);
     }
 
     /// Names the guest: their name is theirs while they are connected.
@@ -747,8 +796,10 @@ impl Table {
                 let name = names::given(guest);
                 self.name(guest, &name, true);
                 self.say(Recipient::Guest(guest), messages::name_given(&name));
-                self.come_in(guest, now);
+                self.find_record_then_come_in(guest, now);
             }
+            // Their record was not found in time: in they come without it.
+            Some(Stage::Greeting) => self.come_in(guest, now),
             Some(Stage::Deciding) => {
                 let name = self.name_of(guest);
                 self.say(Recipient::Guest(guest), messages::NO_ANSWER);
@@ -762,6 +813,74 @@ impl Table {
             _ => {
                 self.deadlines.remove(&guest);
             }
+        }
+    }
+
+    /// A guest who has just been named: with records kept, their record is looked up
+    /// first, so that they are greeted with it before anything else; else in they come.
+    fn find_record_then_come_in(&mut self, guest: GuestId, now: Instant) {
+        if !self.settings.records {
+            self.come_in(guest, now);
+            return;
+        }
+        let Some(g) = self.guests.get_mut(&guest) else {
+            return;
+        };
+        g.stage = Stage::Greeting;
+        let name = g.name.clone();
+        self.deadlines.insert(guest, now + LOOKUP_PATIENCE);
+        self.actions.push_back(Action::FindRecord { guest, name });
+    }
+
+    /// The record of `name`, asked for with [`Action::FindRecord`], was found (or `None`:
+    /// a new name). The guest is greeted with it and comes in, if they are still here and
+    /// still waiting for it.
+    pub fn guest_record(
+        &mut self,
+        guest: GuestId,
+        name: &str,
+        record: Option<PlayerRecord>,
+        now: Instant,
+    ) {
+        let waiting = self
+            .guests
+            .get(&guest)
+            .is_some_and(|g| matches!(g.stage, Stage::Greeting) && *g.name == *name);
+        if !waiting {
+            return;
+        }
+        let greeting = match record.filter(|r| r.matches > 0) {
+            Some(record) => messages::welcome_back(name, &record),
+            None => messages::welcome_new(name),
+        };
+        self.say(Recipient::Guest(guest), greeting);
+        self.come_in(guest, now);
+    }
+
+    /// `l`: the leaderboard, once the records have been read; or why there is none.
+    fn leaderboard(&mut self, to: Recipient) {
+        if self.settings.records {
+            self.actions.push_back(Action::ShowLeaderboard { to });
+        } else {
+            self.say(to, messages::NO_RECORDS);
+        }
+    }
+
+    /// The leaderboard asked for with [`Action::ShowLeaderboard`] was read: `to` sees
+    /// it, if they are still here.
+    pub fn leaderboard_ready(&mut self, to: Recipient, rows: &[LeaderboardRow]) {
+        if let Recipient::Guest(guest) = to {
+            if !self.guests.contains_key(&guest) {
+                return;
+            }
+        }
+        if rows.is_empty() {
+            self.say(to, messages::NO_LEADERS);
+            return;
+        }
+        self.say(to, messages::LEADERBOARD_TITLE);
+        for line in leaderboard_lines(rows) {
+            self.say(to, line);
         }
     }
 
@@ -1187,7 +1306,9 @@ mod tests {
                     Action::Close { guest } => {
                         vec![(Recipient::Guest(guest), "<close>".to_string())]
                     }
-                    Action::Log(_) => vec![],
+                    Action::Log(_) | Action::FindRecord { .. } | Action::ShowLeaderboard { .. } => {
+                        vec![]
+                    }
                 })
                 .collect()
         }
@@ -1836,7 +1957,10 @@ mod tests {
                 to(1),
                 "You are 127.0.0.1:7, Player 1; the host is Player 0.",
             ),
-            (to(1), "Keys: r rock, p paper, s scissors, ? help."),
+            (
+                to(1),
+                "Keys: r rock, p paper, s scissors, ? help, l leaderboard.",
+            ),
             (
                 to(1),
                 "Best of 3: first to 2 wins. 10 seconds for each move.",

@@ -177,6 +177,8 @@ struct Measured {
     floor: Option<Latencies>,
     alone: Option<Latencies>,
     crowded: Option<Latencies>,
+    /// The same server with `--no-records`, for what recording costs.
+    unrecorded: Option<Latencies>,
     idle: Option<Usage>,
     mid_move: Option<Usage>,
     /// The floor's and the server's use over their timed rounds, the server's alone
@@ -275,6 +277,14 @@ fn measure(measured: &mut Measured) -> io::Result<()> {
     // weighs on all three alike (on this machine one run's p99 moves by up to 2x).
     let mut crowded =
         RoundDriver::open(Server::launch(SERVER_ARGS).spawn().named("crowded server"));
+    // And one that records nothing: the lone server records every game (to a file in a
+    // temporary folder), so the two in turns show what recording costs.
+    let unrecorded_args = [SERVER_ARGS, &["--no-records"]].concat();
+    let mut unrecorded = RoundDriver::open(
+        Server::launch(&unrecorded_args)
+            .spawn()
+            .named("server, no records"),
+    );
     let crowded_pid = crowded.host.pid();
     let crowded_port = crowded.port;
     let mut line = Vec::with_capacity(WAITING);
@@ -293,15 +303,22 @@ fn measure(measured: &mut Measured) -> io::Result<()> {
     floor.play(WARMUP_ROUNDS)?;
     server.play(WARMUP_ROUNDS)?;
     crowded.play(WARMUP_ROUNDS)?;
+    unrecorded.play(WARMUP_ROUNDS)?;
     thread::sleep(LINE_CATCH_UP);
     // In blocks, taking turns.
-    let mut rounds = [(); 3].map(|()| Rounds::default());
-    let mut usage = [(); 3].map(|()| Usage::default());
-    let ours = [std::process::id(), floor.host.pid(), pid, crowded_pid];
+    let mut rounds = [(); 4].map(|()| Rounds::default());
+    let mut usage = [(); 4].map(|()| Usage::default());
+    let ours = [
+        std::process::id(),
+        floor.host.pid(),
+        pid,
+        crowded_pid,
+        unrecorded.host.pid(),
+    ];
     let others_before = others_busy(&ours)?;
     let started = Instant::now();
     for block in blocks(measured.rounds) {
-        for (i, driver) in [&mut floor, &mut server, &mut crowded]
+        for (i, driver) in [&mut floor, &mut server, &mut crowded, &mut unrecorded]
             .into_iter()
             .enumerate()
         {
@@ -313,8 +330,9 @@ fn measure(measured: &mut Measured) -> io::Result<()> {
         // server's turn.
         thread::sleep(LINE_CATCH_UP);
     }
-    let [floor_rounds, alone_rounds, crowded_rounds] = rounds;
-    let [floor_usage, alone_usage, crowded_usage] = usage;
+    let [floor_rounds, alone_rounds, crowded_rounds, unrecorded_rounds] = rounds;
+    let [floor_usage, alone_usage, crowded_usage, _] = usage;
+    measured.unrecorded = Some(unrecorded_rounds.summarise());
     measured.floor = Some(floor_rounds.summarise());
     measured.alone = Some(alone_rounds.summarise());
     measured.crowded = Some(crowded_rounds.summarise());
@@ -329,6 +347,7 @@ fn measure(measured: &mut Measured) -> io::Result<()> {
     );
     measured.load_after = load_average();
     drop(floor);
+    drop(unrecorded);
 
     measured.mid_move = Some(server.mid_move()?);
     measured.one_guest = Some(procfs::footprint(pid)?);

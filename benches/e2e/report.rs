@@ -26,6 +26,8 @@ const THREADS_FLOOD: u64 = hostile::MAX_GUESTS + 10;
 const FLOOD_HOST_P99: Duration = Duration::from_millis(5);
 const CTRL_C_TO_EXIT: Duration = Duration::from_millis(100);
 const FILTER_RATE: f64 = 1e9;
+/// What recording every game to SQLite may cost the players, against not recording.
+const RECORDED_VS_NOT: f64 = 1.1;
 
 /// One value of a [`Summary`].
 type Pick = fn(&Summary) -> Duration;
@@ -34,7 +36,7 @@ type Pick = fn(&Summary) -> Duration;
 const PERCENTILES: [(&str, Pick); 2] = [("p50", |s| s.p50), ("p99", |s| s.p99)];
 
 /// The three runs of timed rounds, as the table and the JSON name them.
-const RUNS: [Run; 3] = [
+const RUNS: [Run; 4] = [
     Run {
         name: "floor relay",
         prefix: "floor_",
@@ -63,6 +65,18 @@ const RUNS: [Run; 3] = [
         against: Some(Against {
             suffix: "_500_waiting_vs_none",
             name: "alone",
+        }),
+    },
+    Run {
+        name: "server, --no-records",
+        prefix: "",
+        suffix: "_no_records",
+        csv: "server_no_records",
+        latencies: |m| &m.unrecorded,
+        // The ratio shown on this row is the recording server's against this one.
+        against: Some(Against {
+            suffix: "_recorded_vs_not",
+            name: "recording vs not",
         }),
     },
 ];
@@ -459,6 +473,28 @@ impl Report {
                 Compare::AtMost(micros(FLOOD_HOST_P99)),
             ),
         ]);
+        // What recording costs the players: the recording server against one that is
+        // not, played in the same turns.
+        for way in WAYS {
+            for (percentile, pick) in PERCENTILES {
+                let key = format!("{}_{percentile}", way.replace(' ', "_"));
+                list.push(
+                    Figure::number(
+                        format!("{key}_recorded_vs_not"),
+                        Unit::Ratio,
+                        ratio(&m.alone, &m.unrecorded, way, pick),
+                    )
+                    .held_to(
+                        format!("pass_{key}_recorded"),
+                        format!(
+                            "{} {percentile}, recording <= {RECORDED_VS_NOT}x not",
+                            way.replace(' ', "-")
+                        ),
+                        Compare::AtMost(RECORDED_VS_NOT),
+                    ),
+                );
+            }
+        }
         // After the memory with the line full, what it costs the players' latency.
         for way in WAYS {
             for (percentile, pick) in PERCENTILES {

@@ -7,7 +7,7 @@
 //! digits) are said by the table word for word; these are said around them.
 
 use crate::game::happening::Ending;
-use crate::game::rules::{Move, Player};
+use crate::game::rules::{Move, Player, Variant};
 use crate::records::PlayerRecord;
 use std::time::Duration;
 
@@ -31,28 +31,14 @@ pub fn is_seed_line(text: &str) -> bool {
         || (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// The keys, in words: the line after `Invalid key`, and part of the help.
-pub const KEYS: &str = "Keys: r rock, p paper, s scissors, ? help, l leaderboard.";
-
-/// The prompt for a guest's move.
-pub const YOUR_MOVE: &str = "Your move: r, p or s.";
-
 /// A game nobody won.
 pub const TIE: &str = "A tie: nobody scores.";
 
 /// What the playing guest is told when the host stops the server (Ctrl-Z).
 pub const PAUSED: &str = "The host has paused the game; your clock is stopped.";
 
-/// And when the host continues it (`fg`).
-pub const RESUMED: &str = "The game goes on, with a fresh clock. Your move: r, p or s.";
-
 /// What a guest sent away by the host is told, before the connection closes.
 pub const KICKED: &str = "The host has ended your match. Thank you for coming, good-bye.";
-
-/// Who the guest is, told when they sit down.
-pub fn who_you_are(name: &str) -> String {
-    format!("You are {name}, Player 1; the host is Player 0.")
-}
 
 /// What a guest sees first when asked their name, before the prompt.
 pub const INTRODUCTION: &str = "Hello! This is roshambo: rock, paper, scissors against the host.";
@@ -125,6 +111,122 @@ pub fn colour_switched(on: bool) -> &'static str {
     }
 }
 
+/// How the table speaks of the game being played and of who holds the host's seat:
+/// the words that differ between rock-paper-scissors and its lizard-Spock variant, and
+/// between the host and the house bot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Words {
+    pub variant: Variant,
+    /// Who holds the host's seat, as a guest calls them: `host` or `house bot`.
+    pub opponent: &'static str,
+}
+
+impl Words {
+    /// The keys, in words: the line after `Invalid key`, and part of the help.
+    pub fn keys(self) -> String {
+        let moves: Vec<String> = self
+            .variant
+            .moves()
+            .iter()
+            .map(|m| format!("{} {}", m.key(), m.name()))
+            .collect();
+        let leaderboard = match self.variant {
+            Variant::Rps => ", l leaderboard",
+            // `l` is the lizard: the leaderboard between matches only.
+            Variant::Rpsls => "",
+        };
+        format!("Keys: {}, ? help{leaderboard}.", moves.join(", "))
+    }
+
+    /// The prompt for a guest's move: `Your move: r, p or s.`
+    pub fn your_move(self) -> String {
+        let keys: Vec<String> = self
+            .variant
+            .moves()
+            .iter()
+            .map(|m| m.key().to_string())
+            .collect();
+        let (last, rest) = keys.split_last().expect("a game has moves");
+        format!("Your move: {} or {last}.", rest.join(", "))
+    }
+
+    /// Said when the host continues the server (`fg`).
+    pub fn resumed(self) -> String {
+        format!("The game goes on, with a fresh clock. {}", self.your_move())
+    }
+
+    /// Who the guest is, told when they sit down.
+    pub fn who_you_are(self, name: &str) -> String {
+        format!("You are {name}, Player 1; the {} is Player 0.", self.opponent)
+    }
+
+    /// Told to a guest who has moved before the other seat.
+    pub fn waiting_for_move(self) -> String {
+        format!("Waiting for the {}'s move.", self.opponent)
+    }
+
+    /// The help, for whoever pressed `?`.
+    pub fn help(self, player: Player, best_of: u32, timeout: Duration) -> Vec<String> {
+        let mut lines = vec![
+            self.variant.rules_line(),
+            self.keys(),
+            match_rules(best_of, timeout),
+        ];
+        if self.variant == Variant::Rpsls {
+            lines.push("Between matches, l shows the leaderboard.".to_string());
+        }
+        match player {
+            Player::Guest => {
+                lines.push(
+                    "Either player may change their move until the other has moved. Ctrl-C leaves."
+                        .to_string(),
+                );
+                lines.push("c turns colour on or off.".to_string());
+            }
+            Player::Host => {
+                lines.push(
+                    "Ctrl-K sends the playing guest away; the next in line plays.".to_string(),
+                );
+                lines.push(
+                    "b hands your seat to the house bot, h takes it back (between games)."
+                        .to_string(),
+                );
+                lines.push("Ctrl-C stops the server; Ctrl-D too.".to_string());
+            }
+        }
+        lines
+    }
+
+    /// The score from `player`'s side, e.g. `You 2, host 3`; `guest` is the guest's name.
+    pub fn score_for(self, player: Player, guest: &str, wins: [u32; 2]) -> String {
+        match player {
+            Player::Host => format!("You {}, {guest} {}", wins[0], wins[1]),
+            Player::Guest => format!("You {}, {} {}", wins[1], self.opponent, wins[0]),
+        }
+    }
+
+    /// Who won the match, in words, winner's score first: `alice wins the match 5-3`.
+    pub fn match_won(self, winner: Player, guest: &str, wins: [u32; 2]) -> String {
+        match winner {
+            Player::Host => format!(
+                "The {} wins the match {}-{}",
+                self.opponent, wins[0], wins[1]
+            ),
+            Player::Guest => format!("{guest} wins the match {}-{}", wins[1], wins[0]),
+        }
+    }
+
+    /// What the queue hears when a match starts.
+    pub fn now_playing(self, guest: &str) -> String {
+        format!("Now playing: the {} against {guest}", self.opponent)
+    }
+}
+
+/// A player's own move, said to them alone.
+pub fn you_chose(choice: Move) -> String {
+    format!("You chose {}.", choice.name())
+}
+
 /// The match's rules: `best_of` games, the first to more than half wins.
 pub fn match_rules(best_of: u32, timeout: Duration) -> String {
     format!(
@@ -132,60 +234,6 @@ pub fn match_rules(best_of: u32, timeout: Duration) -> String {
         best_of / 2 + 1,
         seconds(timeout)
     )
-}
-
-/// The help, for whoever pressed `?`.
-pub fn help(player: Player, best_of: u32, timeout: Duration) -> Vec<String> {
-    let mut lines = vec![
-        "Rock blunts scissors, scissors cut paper, paper wraps rock.".to_string(),
-        KEYS.to_string(),
-        match_rules(best_of, timeout),
-    ];
-    match player {
-        Player::Guest => {
-            lines.push(
-                "Either player may change their move until the other has moved. Ctrl-C leaves."
-                    .to_string(),
-            );
-            lines.push("c turns colour on or off.".to_string());
-        }
-        Player::Host => {
-            lines.push("Ctrl-K sends the playing guest away; the next in line plays.".to_string());
-            lines.push("Ctrl-C stops the server; Ctrl-D too.".to_string());
-        }
-    }
-    lines
-}
-
-/// A player's own move, said to them alone.
-pub fn you_chose(choice: Move) -> String {
-    format!("You chose {}.", move_name(choice))
-}
-
-/// The move's name in words.
-pub fn move_name(choice: Move) -> &'static str {
-    match choice {
-        Move::Rock => "rock",
-        Move::Paper => "paper",
-        Move::Scissors => "scissors",
-    }
-}
-
-/// The score from `player`'s side, e.g. `You 2, host 3`; `guest` is the guest's name.
-pub fn score_for(player: Player, guest: &str, wins: [u32; 2]) -> String {
-    match player {
-        Player::Host => format!("You {}, {guest} {}", wins[0], wins[1]),
-        Player::Guest => format!("You {}, host {}", wins[1], wins[0]),
-    }
-}
-
-/// Who won the match, in words, winner's score first: `alice wins the match 5-3`.
-pub fn match_won(winner: Player, guest: &str, wins: [u32; 2]) -> String {
-    let (name, won, lost) = match winner {
-        Player::Host => ("The host", wins[0], wins[1]),
-        Player::Guest => (guest, wins[1], wins[0]),
-    };
-    format!("{name} wins the match {won}-{lost}")
 }
 
 /// The host's one line about a match that ended, however it ended.
@@ -201,11 +249,6 @@ pub fn match_summary(guest: &str, ending: Ending, wins: [u32; 2]) -> String {
         Ending::ShutDown => format!("Match over: cut by the shutdown at {host}-{visitor}"),
         Ending::Kicked => format!("Match over: you sent {guest} away at {host}-{visitor}"),
     }
-}
-
-/// What the queue hears when a match starts.
-pub fn now_playing(guest: &str) -> String {
-    format!("Now playing: the host against {guest}")
 }
 
 /// Before the countdown's digits: what they mean.
@@ -234,6 +277,30 @@ fn seconds(time: Duration) -> String {
 mod tests {
     use super::*;
 
+    const HOST_RPS: Words = Words {
+        variant: Variant::Rps,
+        opponent: "host",
+    };
+
+    #[test]
+    fn each_game_has_its_keys_and_prompt() {
+        assert_eq!(
+            HOST_RPS.keys(),
+            "Keys: r rock, p paper, s scissors, ? help, l leaderboard."
+        );
+        assert_eq!(HOST_RPS.your_move(), "Your move: r, p or s.");
+        let rpsls = Words {
+            variant: Variant::Rpsls,
+            ..HOST_RPS
+        };
+        assert_eq!(
+            rpsls.keys(),
+            "Keys: r rock, p paper, s scissors, l lizard, k Spock, ? help."
+        );
+        assert_eq!(rpsls.your_move(), "Your move: r, p, s, l or k.");
+        assert!(rpsls.help(Player::Guest, 9, Duration::from_secs(10))[0].contains("Spock"));
+    }
+
     #[test]
     fn the_rules_name_the_wins_needed_and_the_time() {
         assert_eq!(
@@ -249,18 +316,24 @@ mod tests {
 
     #[test]
     fn the_score_is_told_from_each_side() {
-        assert_eq!(score_for(Player::Guest, "alice", [3, 2]), "You 2, host 3");
-        assert_eq!(score_for(Player::Host, "alice", [3, 2]), "You 3, alice 2");
+        let words = HOST_RPS;
+        assert_eq!(words.score_for(Player::Guest, "alice", [3, 2]), "You 2, host 3");
+        assert_eq!(words.score_for(Player::Host, "alice", [3, 2]), "You 3, alice 2");
+        let bot = Words {
+            opponent: "house bot",
+            ..words
+        };
+        assert_eq!(bot.score_for(Player::Guest, "alice", [3, 2]), "You 2, house bot 3");
     }
 
     #[test]
     fn the_match_end_says_who_won_with_the_winners_score_first() {
         assert_eq!(
-            match_won(Player::Guest, "alice", [3, 5]),
+            HOST_RPS.match_won(Player::Guest, "alice", [3, 5]),
             "alice wins the match 5-3"
         );
         assert_eq!(
-            match_won(Player::Host, "alice", [5, 0]),
+            HOST_RPS.match_won(Player::Host, "alice", [5, 0]),
             "The host wins the match 5-0"
         );
     }
@@ -322,9 +395,10 @@ mod tests {
         ] {
             assert!(is_seed_line(seed), "{seed}");
         }
+        let (keys, your_move) = (HOST_RPS.keys(), HOST_RPS.your_move());
         for added in [
-            KEYS,
-            YOUR_MOVE,
+            keys.as_str(),
+            your_move.as_str(),
             TIE,
             NAME_PROMPT,
             PLAY_AGAIN,

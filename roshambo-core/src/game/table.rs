@@ -33,6 +33,7 @@
 //!     [
 //!         "You chose scissors.",
 //!         "Player 0: r, Player 1: s",
+//!         "Rock crushes scissors.",
 //!         "Player 0 wins!",
 //!         "Wins: 1 - 0",
 //!         "You 0, host 1",
@@ -49,7 +50,8 @@ use crate::game::hints::{Hints, NETCAT_HINT};
 use crate::game::messages;
 use crate::game::names::{self, NameEntry, NameProblem, Typing};
 use crate::game::queue::{place_line, Queue};
-use crate::game::rules::{Game, Move, Player, Throw};
+use crate::game::messages::Words;
+use crate::game::rules::{Game, Player, Throw, Variant};
 use crate::game::standings::Standings;
 use crate::game::GuestId;
 use crate::keys::{Key, TypedLine};
@@ -105,6 +107,8 @@ pub struct TableSettings {
     /// Whether a records file is kept: a named guest is greeted with their record, and
     /// `l` shows the leaderboard.
     pub records: bool,
+    /// The game played: rock-paper-scissors, or with lizard and Spock.
+    pub variant: Variant,
 }
 
 impl Default for TableSettings {
@@ -119,6 +123,7 @@ impl Default for TableSettings {
             ask_names: true,
             name_time: Duration::from_secs(60),
             records: false,
+            variant: Variant::Rps,
         }
     }
 }
@@ -412,7 +417,7 @@ impl Table {
     pub fn host_pressed(&mut self, key: Key, now: Instant) {
         if key == HELP {
             self.help(Recipient::Host, Player::Host);
-        } else if key == LEADERBOARD {
+        } else if key == LEADERBOARD && !self.is_move_now(key) {
             self.leaderboard(Recipient::Host);
         } else if key == KICK && self.bout.is_some() {
             let guest = self.playing().expect("a bout has a guest");
@@ -462,7 +467,8 @@ impl Table {
             }
             return;
         }
-        if key == LEADERBOARD {
+        let lizard = self.settings.variant.from_key(key).is_some();
+        if key == LEADERBOARD && !(matches!(g.stage, Stage::Playing) && lizard) {
             self.leaderboard(to);
             return;
         }
@@ -644,7 +650,8 @@ impl Table {
         if !bout.game.has_moved(Player::Guest) {
             bout.restart_clock(now, clock);
         }
-        self.say(Recipient::Guest(guest), messages::RESUMED);
+        let resumed = self.words().resumed();
+        self.say(Recipient::Guest(guest), resumed);
     }
 
     /// One line for the host about where things stand, e.g. after `fg`.
@@ -679,6 +686,20 @@ impl Table {
         self.guests
             .get(&guest)
             .map_or_else(|| Arc::from("?"), |g| g.name.clone())
+    }
+
+    /// How the table speaks of the game and of who holds the host's seat.
+    fn words(&self) -> Words {
+        Words {
+            variant: self.settings.variant,
+            opponent: "host",
+        }
+    }
+
+    /// Whether `key` is a move that the player pressing it could make now: in a match,
+    /// in this game. (`l` is the lizard in a match of rpsls, the leaderboard otherwise.)
+    fn is_move_now(&self, key: Key) -> bool {
+        self.bout.is_some() && self.settings.variant.from_key(key).is_some()
     }
 
     /// The guest deciding whether to play again, if one is.
@@ -919,7 +940,7 @@ impl Table {
         self.say(to, place_line(place));
         if let Some(bout) = &self.bout {
             let playing = self.name_of(bout.guest);
-            self.say(to, messages::now_playing(&playing));
+            self.say(to, self.words().now_playing(&playing));
         }
         self.say(to, "Press ? for help while you wait.");
         self.say(
@@ -944,8 +965,8 @@ impl Table {
         if new {
             self.say(Recipient::Host, format!("Player connected: {name}"));
             self.say(to, "Welcome to the game");
-            self.say(to, messages::who_you_are(&name));
-            self.say(to, messages::KEYS);
+            self.say(to, self.words().who_you_are(&name));
+            self.say(to, self.words().keys());
             self.say(to, rules);
         } else {
             self.say(
@@ -954,8 +975,8 @@ impl Table {
             );
             self.say(to, format!("A new match! {rules}"));
         }
-        self.say(to, messages::YOUR_MOVE);
-        self.say_to_queue(messages::now_playing(&name));
+        self.say(to, self.words().your_move());
+        self.say_to_queue(self.words().now_playing(&name));
         // A new guest's first clock leaves time to read all that.
         let first = ClockSettings {
             timeout: self.settings.clock.timeout + self.settings.read_time * u32::from(new),
@@ -974,7 +995,10 @@ impl Table {
 
     /// The help, to whoever pressed `?`.
     fn help(&mut self, to: Recipient, player: Player) {
-        for line in messages::help(player, self.settings.best_of, self.settings.clock.timeout) {
+        let help = self
+            .words()
+            .help(player, self.settings.best_of, self.settings.clock.timeout);
+        for line in help {
             self.say(to, line);
         }
     }
@@ -991,9 +1015,9 @@ impl Table {
             Player::Host => (Recipient::Host, Player::Guest),
             Player::Guest => (Recipient::Guest(bout.guest), Player::Host),
         };
-        let Some(choice) = Move::from_key(key) else {
+        let Some(choice) = self.settings.variant.from_key(key) else {
             self.say(to, "Invalid key");
-            self.say(to, messages::KEYS);
+            self.say(to, self.words().keys());
             return;
         };
         if player == Player::Guest {
@@ -1007,7 +1031,7 @@ impl Table {
         if player == Player::Guest {
             self.say(to, messages::you_chose(choice));
             if waiting_for_other {
-                self.say(to, "Waiting for the host's move.");
+                self.say(to, self.words().waiting_for_move());
                 // Never which move: the host could still change theirs.
                 let name = self.name_of(guest);
                 self.say(Recipient::Host, format!("{name} has moved."));
@@ -1032,7 +1056,7 @@ impl Table {
             let who = self.who(guest);
             self.log(Happening::GameTied { who, number, throw });
             self.say_result(messages::TIE.to_string(), None);
-            self.say(Recipient::Guest(guest), messages::YOUR_MOVE);
+            self.say(Recipient::Guest(guest), self.words().your_move());
             return;
         };
         bout.wins[winner.number()] += 1;
@@ -1047,25 +1071,29 @@ impl Table {
             wins,
         });
         self.standings.record(winner);
+        if let Some(verdict) = throw.verdict() {
+            self.say_to_table(format!("{verdict}."));
+        }
         self.say_result(format!("{winner} wins!"), Some(winner));
         self.say_to_table(format!("Wins: {} - {}", wins[0], wins[1]));
         self.say(Recipient::Host, self.standings.overall_line());
         self.say(
             Recipient::Host,
-            messages::score_for(Player::Host, &name, wins),
+            self.words().score_for(Player::Host, &name, wins),
         );
         self.say(
             Recipient::Guest(guest),
-            messages::score_for(Player::Guest, &name, wins),
+            self.words().score_for(Player::Guest, &name, wins),
         );
         if wins.iter().any(|&w| w > self.settings.best_of / 2) {
             self.standings.record_match(Some(winner));
-            self.say_result(messages::match_won(winner, &name, wins), Some(winner));
+            let won = self.words().match_won(winner, &name, wins);
+            self.say_result(won, Some(winner));
             self.say_to_players("Thank you for playing!");
             self.end_match(Ending::Won, now);
         } else if let Some(bout) = self.bout.as_mut() {
             bout.restart_clock(now, clock);
-            self.say(Recipient::Guest(guest), messages::YOUR_MOVE);
+            self.say(Recipient::Guest(guest), self.words().your_move());
         }
     }
 
@@ -1234,6 +1262,12 @@ mod tests {
     use crate::game::happening::Weight;
 
     const HOST: Recipient = Recipient::Host;
+
+    /// The keys, the move prompt and the word after `fg`, in rock-paper-scissors
+    /// against the host.
+    const KEYS: &str = "Keys: r rock, p paper, s scissors, ? help, l leaderboard.";
+    const YOUR_MOVE: &str = "Your move: r, p or s.";
+    const RESUMED: &str = "The game goes on, with a fresh clock. Your move: r, p or s.";
 
     fn addr(last: u8, port: u16) -> SocketAddr {
         SocketAddr::from(([127, 0, 0, last], port))
@@ -1619,12 +1653,12 @@ mod tests {
                     to(2),
                     "You are 127.0.0.2:1, Player 1; the host is Player 0."
                 ),
-                (to(2), messages::KEYS),
+                (to(2), KEYS),
                 (
                     to(2),
                     "Best of 9: first to 5 wins. 10 seconds for each move."
                 ),
-                (to(2), messages::YOUR_MOVE),
+                (to(2), YOUR_MOVE),
                 (to(4), "Now playing: the host against 127.0.0.2:1"),
                 (to(4), "You are number 1 in line"),
             ])
@@ -1924,9 +1958,9 @@ mod tests {
                 h.said(),
                 lines(&[
                     (to(1), "Invalid key"),
-                    (to(1), messages::KEYS),
+                    (to(1), KEYS),
                     (HOST, "Invalid key"),
-                    (HOST, messages::KEYS)
+                    (HOST, KEYS)
                 ]),
                 "{key:?}"
             );
@@ -2029,7 +2063,7 @@ mod tests {
         h.keys(&[(HOST, b'?')]);
         let said = h.said();
         assert!(!said.is_empty() && said.iter().all(|(who, _)| *who == HOST));
-        assert!(said.iter().any(|(_, t)| t == messages::KEYS), "{said:?}");
+        assert!(said.iter().any(|(_, t)| t == KEYS), "{said:?}");
         h.arrive(1, addr(1, 1), h.at(0.0));
         h.arrive(2, addr(2, 1), h.at(0.0));
         h.said();
@@ -2039,7 +2073,7 @@ mod tests {
         assert!(!said.iter().any(|(_, t)| t == "Invalid key"), "{said:?}");
         h.keys(&[(to(2), b'?')]);
         let said = h.said();
-        assert!(said.iter().any(|(_, t)| t == messages::KEYS));
+        assert!(said.iter().any(|(_, t)| t == KEYS));
         assert_eq!(
             said.last(),
             Some(&(to(2), "You are number 1 in line".to_string())),
@@ -2142,7 +2176,7 @@ mod tests {
         assert_eq!(h.said(), lines(&[(to(1), messages::PAUSED)]));
         assert_eq!(h.table.poll_timeout(), None, "the clock waits for the host");
         h.table.resumed(h.at(60.0));
-        assert_eq!(h.said(), lines(&[(to(1), messages::RESUMED)]));
+        assert_eq!(h.said(), lines(&[(to(1), RESUMED)]));
         assert_eq!(
             h.table.poll_timeout(),
             Some(h.at(65.0)),
@@ -2222,8 +2256,8 @@ mod tests {
                  Best of 9: first to 5 wins. 10 seconds for each move.\n{}\n",
                 messages::INTRODUCTION,
                 messages::NAME_PROMPT,
-                messages::KEYS,
-                messages::YOUR_MOVE
+                KEYS,
+                YOUR_MOVE
             )
         );
         assert!(said.contains(&(HOST, "Player connected: alice".to_string())));
@@ -2408,7 +2442,7 @@ mod tests {
             HOST,
             "127.0.0.1:1 plays again: a new match begins.".to_string()
         )));
-        assert!(said.contains(&(to(1), messages::YOUR_MOVE.to_string())));
+        assert!(said.contains(&(to(1), YOUR_MOVE.to_string())));
         assert_eq!(h.table.playing(), Some(guest(1)));
         h.keys(&[(HOST, b'r'), (to(1), b's')]);
         h.said();

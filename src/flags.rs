@@ -6,6 +6,7 @@
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use log::LevelFilter;
+use roshambo_core::game::rules::Variant;
 use roshambo_core::game::TableSettings;
 use std::ffi::OsString;
 use std::fmt;
@@ -45,6 +46,8 @@ pub struct Config {
     pub log_level: LevelFilter,
     /// Where every match is recorded; `None` with `--no-records`: nothing is stored.
     pub records: Option<PathBuf>,
+    /// The house bot's seed (`--bot-seed`); `None`: a new one each run.
+    pub bot_seed: Option<u64>,
 }
 
 impl Default for Config {
@@ -59,6 +62,7 @@ impl Default for Config {
             log_file: None,
             log_level: LevelFilter::Info,
             records: Some(PathBuf::from(DB_FILE)),
+            bot_seed: None,
         }
     }
 }
@@ -148,6 +152,9 @@ pub fn parse_with(
             set(&mut table.read_time, flags.read_time);
             table.ask_names = !flags.no_names;
             set(&mut table.name_time, flags.name_time);
+            set(&mut table.variant, flags.game);
+            table.house_bot = flags.house_bot;
+            config.bot_seed = flags.bot_seed;
             set(&mut table.max_guests, flags.max_guests);
             set(&mut table.max_per_ip, flags.max_per_ip);
             set(&mut config.max_key_rate, flags.max_key_rate);
@@ -269,6 +276,17 @@ struct ServeFlags {
     db: Option<PathBuf>,
     #[arg(long, help = "record nothing: no file is opened or written")]
     no_records: bool,
+    #[arg(long, value_name = "GAME", value_parser = game,
+          help = "rps, or rpsls: rock, paper, scissors, lizard (l), Spock (k) (default rps)")]
+    game: Option<Variant>,
+    #[arg(
+        long,
+        help = "the house bot takes your seat for the whole run; the console is optional"
+    )]
+    house_bot: bool,
+    #[arg(long, value_name = "N", value_parser = bot_seed,
+          help = "the house bot's seed, to replay its moves (default: new each run)")]
+    bot_seed: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -367,6 +385,18 @@ fn ip_address(value: &str) -> Result<IpAddr, String> {
 
 fn whole_seconds(value: &str) -> Result<u32, String> {
     number(value, "a whole number of seconds")
+}
+
+fn game(value: &str) -> Result<Variant, String> {
+    match value.trim() {
+        "rps" => Ok(Variant::Rps),
+        "rpsls" => Ok(Variant::Rpsls),
+        _ => Err(format!("'{value}' is not a game: rps or rpsls")),
+    }
+}
+
+fn bot_seed(value: &str) -> Result<u64, String> {
+    number(value, "a whole number from 0 to 18446744073709551615")
 }
 
 fn log_level(value: &str) -> Result<LevelFilter, String> {

@@ -76,6 +76,14 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// A seed for the house bot when none is given: different each run.
+fn new_seed() -> u64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    now.as_nanos() as u64 ^ u64::from(std::process::id()).rotate_left(32)
+}
+
 /// Runs the server until it stops.
 fn serve(mut config: Config) -> Result<Stop, Box<dyn std::error::Error>> {
     // Before the terminal is touched, so that a records file that will not open or a
@@ -83,6 +91,7 @@ fn serve(mut config: Config) -> Result<Stop, Box<dyn std::error::Error>> {
     let store = config.records.as_deref().map(Store::open).transpose()?;
     let earlier = store.as_ref().map(Store::host_lifetime).transpose()?;
     config.table.records = store.is_some();
+    config.table.bot_seed = config.bot_seed.unwrap_or_else(new_seed);
     let listener = acceptor::listen(config.bind, config.port)?;
     let port = listener.local_addr()?.port();
 

@@ -89,6 +89,11 @@ pub struct Server<W: Write> {
     console_gone: bool,
     /// Where matches are recorded, if records are kept.
     recorder: Option<RecorderHandle>,
+    /// The house bot holds the host's seat for the run: the end of the console's input
+    /// does not stop the server.
+    console_optional: bool,
+    /// The console's input has ended (and was let pass).
+    console_closed: bool,
 }
 
 impl<W: Write> Server<W> {
@@ -114,6 +119,8 @@ impl<W: Write> Server<W> {
             console_colour: false,
             console_gone: false,
             recorder: None,
+            console_optional: settings.house_bot,
+            console_closed: false,
         })
     }
 
@@ -190,6 +197,13 @@ impl<W: Write> Server<W> {
             Event::HostPressed { key } => {
                 fault_injection(key);
                 self.table.host_pressed(key, now);
+            }
+            // With the house bot in the seat the console is optional (a server run
+            // headless, under systemd or with `</dev/null`): it serves on until a signal.
+            Event::HostLeft if self.console_optional => {
+                if !std::mem::replace(&mut self.console_closed, true) {
+                    log::info!("the console's input ended; the house bot plays on until a signal");
+                }
             }
             Event::HostLeft => return Some(Stop::HostLeft),
             Event::GuestConnected { stream, addr } => {

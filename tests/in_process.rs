@@ -43,8 +43,8 @@ fn settings(best_of: u32) -> TableSettings {
         read_time: Duration::ZERO,
         // What these tests follow begins once a guest is seated.
         ask_names: false,
-        name_time: Duration::from_secs(60),
         records: false,
+        ..TableSettings::default()
     }
 }
 

@@ -109,6 +109,10 @@ pub struct TableSettings {
     pub records: bool,
     /// The game played: rock-paper-scissors, or with lizard and Spock.
     pub variant: Variant,
+    /// Whether the house bot holds the host's seat from the start.
+    pub house_bot: bool,
+    /// The house bot's seed: the same seed and the same games give the same moves.
+    pub bot_seed: u64,
 }
 
 impl Default for TableSettings {
@@ -124,6 +128,8 @@ impl Default for TableSettings {
             name_time: Duration::from_secs(60),
             records: false,
             variant: Variant::Rps,
+            house_bot: false,
+            bot_seed: 0,
         }
     }
 }

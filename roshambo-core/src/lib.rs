@@ -2,6 +2,8 @@
 //! threads inside. Time comes in as `now`, bytes come in as slices, and what to do comes
 //! out of `poll_*` methods for the edges to carry out (the shape of quinn-proto).
 //!
+//! - [`bot`]: the house bot, which reads a player's habits and picks its move before it
+//!   can know theirs, for any variant; and the habits card shown after a match.
 //! - [`game`]: the rules, the match, the guest's clock, the standings, who may come in,
 //!   the queue of waiting guests, the netcat hint, and the [`game::Table`] that composes
 //!   them.
@@ -16,6 +18,7 @@
 //! This crate depends on nothing that could do IO (no libc, no channels, no threads),
 //! so the compiler keeps it pure.
 
+pub mod bot;
 pub mod delivery;
 pub mod game;
 pub mod keys;

@@ -155,6 +155,7 @@ pub fn parse_with(
             set(&mut table.variant, flags.game);
             table.house_bot = flags.house_bot;
             config.bot_seed = flags.bot_seed;
+            set(&mut table.bot_pause, flags.bot_pause);
             set(&mut table.max_guests, flags.max_guests);
             set(&mut table.max_per_ip, flags.max_per_ip);
             set(&mut config.max_key_rate, flags.max_key_rate);
@@ -287,6 +288,10 @@ struct ServeFlags {
     #[arg(long, value_name = "N", value_parser = bot_seed,
           help = "the house bot's seed, to replay its moves (default: new each run)")]
     bot_seed: Option<u64>,
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true,
+          value_parser = seconds_or_none,
+          help = "how long the house bot seems to think, on average (default 0.8; 0: no pause)")]
+    bot_pause: Option<Duration>,
 }
 
 #[derive(Debug, Args)]

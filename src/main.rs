@@ -9,6 +9,7 @@ use roshambo::events::Event;
 use roshambo::flags::{self, Command, Config};
 use roshambo::records::Store;
 use roshambo::server::{self, Server, Stop};
+use roshambo_core::game::messages::Words;
 use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -109,10 +110,22 @@ fn serve(mut config: Config) -> Result<Stop, Box<dyn std::error::Error>> {
     for ip in acceptor::guest_addresses(config.bind) {
         let _ = writeln!(screen, "Guests connect with: telnet {ip} {port}");
     }
+    let words = Words {
+        variant: config.table.variant,
+        opponent: "host",
+    };
     let _ = writeln!(
         screen,
-        "Keys: r rock, p paper, s scissors, ? help, l leaderboard. Ctrl-C (or Ctrl-D) stops the server."
+        "{} b hands your seat to the house bot, h takes it back. Ctrl-C (or Ctrl-D) stops the server.",
+        words.keys()
     );
+    if config.table.house_bot {
+        let _ = writeln!(
+            screen,
+            "The house bot holds your seat (seed {}); the console is optional: the server stops on a signal.",
+            config.table.bot_seed
+        );
+    }
     match (&config.records, &earlier) {
         (Some(path), Some(earlier)) => {
             let _ = writeln!(screen, "Records kept in {}", path.display());

@@ -157,7 +157,10 @@ impl Words {
 
     /// Who the guest is, told when they sit down.
     pub fn who_you_are(self, name: &str) -> String {
-        format!("You are {name}, Player 1; the {} is Player 0.", self.opponent)
+        format!(
+            "You are {name}, Player 1; the {} is Player 0.",
+            self.opponent
+        )
     }
 
     /// Told to a guest who has moved before the other seat.
@@ -317,13 +320,22 @@ mod tests {
     #[test]
     fn the_score_is_told_from_each_side() {
         let words = HOST_RPS;
-        assert_eq!(words.score_for(Player::Guest, "alice", [3, 2]), "You 2, host 3");
-        assert_eq!(words.score_for(Player::Host, "alice", [3, 2]), "You 3, alice 2");
+        assert_eq!(
+            words.score_for(Player::Guest, "alice", [3, 2]),
+            "You 2, host 3"
+        );
+        assert_eq!(
+            words.score_for(Player::Host, "alice", [3, 2]),
+            "You 3, alice 2"
+        );
         let bot = Words {
             opponent: "house bot",
             ..words
         };
-        assert_eq!(bot.score_for(Player::Guest, "alice", [3, 2]), "You 2, house bot 3");
+        assert_eq!(
+            bot.score_for(Player::Guest, "alice", [3, 2]),
+            "You 2, house bot 3"
+        );
     }
 
     #[test]

@@ -294,11 +294,56 @@ mod tests {
     fn every_pair_of_rpsls_has_its_outcome_and_its_words() {
         // Row beats column: the rules as Sam Kass wrote them.
         let table = [
-            ("rock", [None, None, Some("Rock crushes scissors"), Some("Rock crushes lizard"), None]),
-            ("paper", [Some("Paper covers rock"), None, None, None, Some("Paper disproves Spock")]),
-            ("scissors", [None, Some("Scissors cut paper"), None, Some("Scissors decapitate lizard"), None]),
-            ("lizard", [None, Some("Lizard eats paper"), None, None, Some("Lizard poisons Spock")]),
-            ("Spock", [Some("Spock vaporizes rock"), None, Some("Spock smashes scissors"), None, None]),
+            (
+                "rock",
+                [
+                    None,
+                    None,
+                    Some("Rock crushes scissors"),
+                    Some("Rock crushes lizard"),
+                    None,
+                ],
+            ),
+            (
+                "paper",
+                [
+                    Some("Paper covers rock"),
+                    None,
+                    None,
+                    None,
+                    Some("Paper disproves Spock"),
+                ],
+            ),
+            (
+                "scissors",
+                [
+                    None,
+                    Some("Scissors cut paper"),
+                    None,
+                    Some("Scissors decapitate lizard"),
+                    None,
+                ],
+            ),
+            (
+                "lizard",
+                [
+                    None,
+                    Some("Lizard eats paper"),
+                    None,
+                    None,
+                    Some("Lizard poisons Spock"),
+                ],
+            ),
+            (
+                "Spock",
+                [
+                    Some("Spock vaporizes rock"),
+                    None,
+                    Some("Spock smashes scissors"),
+                    None,
+                    None,
+                ],
+            ),
         ];
         for (a, (name, row)) in FIVE.into_iter().zip(table) {
             assert_eq!(a.name(), name);

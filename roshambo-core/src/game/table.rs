@@ -42,16 +42,17 @@
 //! );
 //! ```
 
+use crate::bot::{Beats, Bot, Habits};
 use crate::game::admission::{Admission, TurnedAway};
 use crate::game::colour::{paint, Tone};
 use crate::game::countdown::{ClockSettings, Countdown, Tick};
 use crate::game::happening::{Ending, Happening, Who};
 use crate::game::hints::{Hints, NETCAT_HINT};
 use crate::game::messages;
+use crate::game::messages::Words;
 use crate::game::names::{self, NameEntry, NameProblem, Typing};
 use crate::game::queue::{place_line, Queue};
-use crate::game::messages::Words;
-use crate::game::rules::{Game, Player, Throw, Variant};
+use crate::game::rules::{Game, Move, Player, Throw, Variant};
 use crate::game::standings::Standings;
 use crate::game::GuestId;
 use crate::keys::{Key, TypedLine};
@@ -79,6 +80,14 @@ const LOOKUP_PATIENCE: Duration = Duration::from_millis(500);
 /// The host's key that sends the playing guest away (Ctrl-K): a control key, so that
 /// no slip of a finger does it.
 const KICK: Key = Key::Control(0x0b);
+
+/// The host's keys that hand their seat to the house bot and take it back.
+const TO_BOT: Key = Key::Char('b');
+const TO_HOST: Key = Key::Char('h');
+
+/// Games of a match kept for the guest's habits card: a match of endless ties cannot
+/// grow it without bound.
+const CARD_GAMES: usize = 10_000;
 
 /// What a guest's terminal is sent to take back the last character typed.
 const RUB_OUT: &str = "\u{8} \u{8}";
@@ -113,6 +122,10 @@ pub struct TableSettings {
     pub house_bot: bool,
     /// The house bot's seed: the same seed and the same games give the same moves.
     pub bot_seed: u64,
+    /// How long the house bot seems to think before its move, on average (each pause is
+    /// drawn from half to one and a half times this): it chooses in microseconds, and an
+    /// instant answer feels like no opponent at all.
+    pub bot_pause: Duration,
 }
 
 impl Default for TableSettings {
@@ -130,6 +143,7 @@ impl Default for TableSettings {
             variant: Variant::Rps,
             house_bot: false,
             bot_seed: 0,
+            bot_pause: Duration::from_millis(800),
         }
     }
 }
@@ -212,6 +226,13 @@ struct Guest {
     terminal_known: bool,
 }
 
+/// Who holds the host's seat: the host at the console, or the house bot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seat {
+    Host,
+    Bot,
+}
+
 /// The match being played, and against whom.
 #[derive(Debug)]
 struct Bout {
@@ -227,6 +248,16 @@ struct Bout {
     counting: bool,
     /// The host stopped the server (Ctrl-Z); the clock waits for them.
     paused: bool,
+    /// Watches every game of the match, whoever holds the seat: it plays when the house
+    /// bot does, and says how predictable the guest was on their card.
+    bot: Bot,
+    /// The house bot's move for this game, chosen when the game began (before the guest
+    /// could move), and when it is played.
+    bot_move: Option<(Move, Instant)>,
+    /// The match's games as (guest's move, seat's move), for the guest's habits card.
+    games: Vec<(usize, usize)>,
+    /// Draws the bot's pauses.
+    dice: SplitMix,
 }
 
 impl Bout {
@@ -234,6 +265,29 @@ impl Bout {
     fn restart_clock(&mut self, now: Instant, settings: ClockSettings) {
         self.clock = Some(Countdown::start(now, settings));
         self.counting = false;
+    }
+}
+
+/// Which move beats which in `variant`, by the moves' places in [`Variant::moves`], as
+/// the bot and the habits card count them.
+fn beats(variant: Variant) -> Beats {
+    let moves = variant.moves();
+    Beats::new(moves.len(), |a, b| moves[a].beats(moves[b]))
+}
+
+/// A small PRNG (SplitMix64) for the house bot's pauses: seeded, so a seed replays a
+/// run exactly.
+#[derive(Clone, Debug)]
+struct SplitMix(u64);
+
+impl SplitMix {
+    /// A number below `n` (n > 0).
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        (z ^ (z >> 31)) % n
     }
 }
 
@@ -261,6 +315,10 @@ pub struct Table {
     standings: Standings,
     /// The host's figures over the earlier runs recorded, if records are kept.
     lifetime: Option<HostRecord>,
+    /// Who holds the host's seat, and who will from the next game on (`b` and `h` wait
+    /// for a game to end).
+    seat: Seat,
+    next_seat: Option<Seat>,
     actions: VecDeque<Action>,
 }
 
@@ -278,6 +336,12 @@ impl Table {
             hints: Hints::new(settings.hint_after),
             standings: Standings::default(),
             lifetime: None,
+            seat: if settings.house_bot {
+                Seat::Bot
+            } else {
+                Seat::Host
+            },
+            next_seat: None,
             actions: VecDeque::new(),
         }
     }
@@ -297,8 +361,9 @@ impl Table {
     /// timed.
     pub fn poll_timeout(&self) -> Option<Instant> {
         let clock = self.bout.as_ref().and_then(|b| b.clock?.poll_timeout());
+        let bot = self.bout.as_ref().and_then(|b| Some(b.bot_move?.1));
         let door = self.deadlines.values().min().copied();
-        [clock, self.hints.poll_timeout(), door]
+        [clock, bot, self.hints.poll_timeout(), door]
             .into_iter()
             .flatten()
             .min()
@@ -425,6 +490,14 @@ impl Table {
             self.help(Recipient::Host, Player::Host);
         } else if key == LEADERBOARD && !self.is_move_now(key) {
             self.leaderboard(Recipient::Host);
+        } else if key == TO_BOT || key == TO_HOST {
+            let seat = if key == TO_BOT { Seat::Bot } else { Seat::Host };
+            self.hand_seat(seat, now);
+        } else if self.seat == Seat::Bot && self.bout.is_some() && key != KICK {
+            self.say(
+                Recipient::Host,
+                "The house bot holds your seat: h takes it back.",
+            );
         } else if key == KICK && self.bout.is_some() {
             let guest = self.playing().expect("a bout has a guest");
             self.say(Recipient::Guest(guest), messages::KICKED);
@@ -546,6 +619,13 @@ impl Table {
         for guest in due {
             self.deadline_passed(guest, now);
         }
+        if let Some((choice, _)) = self
+            .bout
+            .as_mut()
+            .and_then(|b| b.bot_move.take_if(|&mut (_, due)| due <= now))
+        {
+            self.play(Player::Host, Key::Char(choice.key()), now);
+        }
         while let Some(tick) = self
             .bout
             .as_mut()
@@ -561,6 +641,7 @@ impl Table {
                     self.say(Recipient::Guest(guest), n.to_string());
                 }
                 Tick::TimedOut => {
+                    self.habits_card(guest);
                     self.say_to_players("Timed out. Good-bye");
                     self.end_match(Ending::TimedOut, now);
                 }
@@ -698,7 +779,10 @@ impl Table {
     fn words(&self) -> Words {
         Words {
             variant: self.settings.variant,
-            opponent: "host",
+            opponent: match self.seat {
+                Seat::Host => "host",
+                Seat::Bot => "house bot",
+            },
         }
     }
 
@@ -988,6 +1072,9 @@ impl Table {
             timeout: self.settings.clock.timeout + self.settings.read_time * u32::from(new),
             ..self.settings.clock
         };
+        // Each match's bot starts afresh, from the run's seed and the match's number, so
+        // that a seed replays a run match for match.
+        let seed = self.settings.bot_seed ^ number.wrapping_mul(0x9e37_79b9_7f4a_7c15);
         self.bout = Some(Bout {
             guest,
             number,
@@ -996,7 +1083,86 @@ impl Table {
             clock: Some(Countdown::start(now, first)),
             counting: false,
             paused: false,
+            bot: Bot::new(beats(self.settings.variant), seed),
+            bot_move: None,
+            games: Vec::new(),
+            dice: SplitMix(seed),
         });
+        self.game_begins(now);
+    }
+
+    /// A game of the bout begins: the seat changes hands if the host asked, and the house
+    /// bot, if it holds the seat, chooses now, before the guest can have moved, and
+    /// plays after a pause.
+    fn game_begins(&mut self, now: Instant) {
+        if let Some(seat) = self.next_seat.take() {
+            self.change_seat(seat);
+        }
+        let moves = self.settings.variant.moves();
+        let bot_seat = self.seat == Seat::Bot;
+        let average = self.settings.bot_pause.as_micros() as u64;
+        let Some(bout) = self.bout.as_mut() else {
+            return;
+        };
+        bout.bot_move = bot_seat.then(|| {
+            let choice = moves[bout.bot.choose()];
+            let pause = average / 2 + bout.dice.below(average + 1);
+            (choice, now + Duration::from_micros(pause))
+        });
+    }
+
+    /// The host pressed `b` or `h`: the seat goes to the house bot or back to the host,
+    /// between games (at once if no one has moved in this one).
+    fn hand_seat(&mut self, seat: Seat, now: Instant) {
+        if self.seat == seat && self.next_seat.is_none() {
+            let already = match seat {
+                Seat::Bot => "The house bot already holds your seat: h takes it back.",
+                Seat::Host => "The seat is yours: b hands it to the house bot.",
+            };
+            self.say(Recipient::Host, already);
+            return;
+        }
+        let mid_game = self
+            .bout
+            .as_ref()
+            .is_some_and(|b| b.game.has_moved(Player::Host) || b.game.has_moved(Player::Guest));
+        if mid_game {
+            self.next_seat = Some(seat);
+            self.say(
+                Recipient::Host,
+                "The seat changes hands when this game is over.",
+            );
+        } else {
+            self.next_seat = None;
+            self.change_seat(seat);
+            if self.bout.is_some() {
+                self.game_begins(now);
+            }
+        }
+    }
+
+    /// The seat is `seat`'s from now on: the host and the playing guest are told.
+    fn change_seat(&mut self, seat: Seat) {
+        if self.seat == seat {
+            return;
+        }
+        self.seat = seat;
+        let (host, guest) = match seat {
+            Seat::Bot => (
+                "The house bot takes your seat; h takes it back.",
+                "The house bot takes the host's seat.",
+            ),
+            Seat::Host => (
+                "Your seat again: the house bot has left it.",
+                "The host is back in their seat.",
+            ),
+        };
+        self.say(Recipient::Host, host);
+        if let Some(bout) = self.bout.as_mut() {
+            bout.bot_move = None;
+            let to = Recipient::Guest(bout.guest);
+            self.say(to, guest);
+        }
     }
 
     /// The help, to whoever pressed `?`.
@@ -1054,7 +1220,19 @@ impl Table {
             throw.host, throw.guest
         ));
         let clock = self.settings.clock;
+        let moves = self.settings.variant.moves();
+        let index = |choice: Move| {
+            moves
+                .iter()
+                .position(|&m| m == choice)
+                .expect("a move of the game")
+        };
         let bout = self.bout.as_mut().expect("a throw is only made in a bout");
+        let (guest_move, seat_move) = (index(throw.guest), index(throw.host));
+        bout.bot.observe(guest_move, seat_move);
+        if bout.games.len() < CARD_GAMES {
+            bout.games.push((guest_move, seat_move));
+        }
         let Some(winner) = throw.winner() else {
             bout.restart_clock(now, clock);
             let (guest, number) = (bout.guest, bout.number);
@@ -1063,6 +1241,7 @@ impl Table {
             self.log(Happening::GameTied { who, number, throw });
             self.say_result(messages::TIE.to_string(), None);
             self.say(Recipient::Guest(guest), self.words().your_move());
+            self.game_begins(now);
             return;
         };
         bout.wins[winner.number()] += 1;
@@ -1095,11 +1274,26 @@ impl Table {
             self.standings.record_match(Some(winner));
             let won = self.words().match_won(winner, &name, wins);
             self.say_result(won, Some(winner));
+            self.habits_card(guest);
             self.say_to_players("Thank you for playing!");
             self.end_match(Ending::Won, now);
         } else if let Some(bout) = self.bout.as_mut() {
             bout.restart_clock(now, clock);
             self.say(Recipient::Guest(guest), self.words().your_move());
+            self.game_begins(now);
+        }
+    }
+
+    /// The guest's habits this match, said to them at its end (if they played a game).
+    fn habits_card(&mut self, guest: GuestId) {
+        let Some(bout) = self.bout.as_ref().filter(|b| !b.games.is_empty()) else {
+            return;
+        };
+        let variant = self.settings.variant;
+        let names: Vec<&str> = variant.moves().iter().map(|m| m.name()).collect();
+        let card = Habits::of(&bout.games, &beats(variant)).card(&names, bout.bot.predictability());
+        for line in card {
+            self.say(Recipient::Guest(guest), line);
         }
     }
 
@@ -2572,5 +2766,214 @@ mod tests {
             guest_saw.iter().all(|l| !l.contains('\u{1b}')),
             "{guest_saw:?}"
         );
+    }
+
+    fn house_bot(seed: u64) -> TableSettings {
+        TableSettings {
+            house_bot: true,
+            bot_seed: seed,
+            best_of: 99,
+            ..quick()
+        }
+    }
+
+    /// Runs the clocks until the house bot has moved (or nothing is due within 2 s).
+    fn let_the_bot_move(h: &mut Harness, from: f64) -> Vec<(Recipient, String)> {
+        let mut said = Vec::new();
+        let mut at = from;
+        while at < from + 2.0 {
+            at += 0.05;
+            h.table.handle_timeout(h.at(at));
+            said.extend(h.said());
+            if said.iter().any(|(_, t)| t.starts_with("Player 0: ")) {
+                break;
+            }
+        }
+        said
+    }
+
+    /// The throw line of `said`.
+    fn throw_line(said: &[(Recipient, String)]) -> String {
+        said.iter()
+            .find(|(who, t)| *who == HOST && t.starts_with("Player 0: "))
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_house_bot_chooses_before_the_guest_moves_and_never_sees_that_move() {
+        for seed in 0..40 {
+            let mut bot_moves = Vec::new();
+            for guest_key in ['r', 'p', 's'] {
+                let mut h = Harness::new(house_bot(seed));
+                h.arrive(1, addr(1, 1), h.at(0.0));
+                // The guest moves at once, long before the bot's pause is over.
+                h.table
+                    .guest_pressed(guest(1), Key::Char(guest_key), h.at(0.01));
+                let said = let_the_bot_move(&mut h, 0.01);
+                let line = throw_line(&said);
+                assert!(
+                    line.ends_with(&format!("Player 1: {guest_key}")),
+                    "{said:?}"
+                );
+                bot_moves.push(line[..12].to_string());
+            }
+            assert!(
+                bot_moves.windows(2).all(|w| w[0] == w[1]),
+                "seed {seed}: the bot's move changed with the guest's: {bot_moves:?}"
+            );
+        }
+    }
+
+    /// The transcript of a scripted match against the house bot seeded with `seed`.
+    fn scripted(seed: u64) -> Vec<String> {
+        let mut h = Harness::new(house_bot(seed));
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        let mut throws = Vec::new();
+        let mut at = 0.0;
+        for key in "rrpspsrrppss".chars() {
+            h.table.guest_pressed(guest(1), Key::Char(key), h.at(at));
+            throws.push(throw_line(&let_the_bot_move(&mut h, at)));
+            at += 2.0;
+        }
+        throws
+    }
+
+    #[test]
+    fn a_bot_seed_replays_a_match_move_for_move() {
+        assert_eq!(scripted(7), scripted(7));
+        assert!(scripted(7).iter().all(|t| t.starts_with("Player 0: ")));
+        let others: Vec<Vec<String>> = (8..12).map(scripted).collect();
+        assert!(others.iter().any(|o| *o != scripted(7)), "the seed matters");
+    }
+
+    #[test]
+    fn guests_are_told_they_play_the_house_bot_and_its_move_comes_after_a_pause() {
+        let mut h = Harness::new(house_bot(1));
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        let said = h.said();
+        assert!(said.contains(&(
+            to(1),
+            "You are 127.0.0.1:1, Player 1; the house bot is Player 0.".to_string()
+        )));
+        h.table.guest_pressed(guest(1), Key::Char('r'), h.at(0.0));
+        assert!(h
+            .said()
+            .contains(&(to(1), "Waiting for the house bot's move.".to_string())));
+        h.table.handle_timeout(h.at(0.39));
+        assert_eq!(
+            throw_line(&h.said()),
+            "",
+            "not before half the average pause"
+        );
+        let said = let_the_bot_move(&mut h, 0.39);
+        assert!(!throw_line(&said).is_empty());
+        // The host's own move keys are not theirs to play now.
+        h.keys(&[(HOST, b'r')]);
+        assert_eq!(
+            h.said(),
+            lines(&[(HOST, "The house bot holds your seat: h takes it back.")])
+        );
+    }
+
+    #[test]
+    fn the_host_hands_the_seat_to_the_bot_and_takes_it_back_between_games() {
+        let settings = TableSettings {
+            best_of: 99,
+            ..quick()
+        };
+        let mut h = Harness::new(settings);
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        h.keys(&[(HOST, b'r')]);
+        h.said();
+        // Mid-game: the host has moved; the bot takes over after this game.
+        h.keys(&[(HOST, b'b')]);
+        assert_eq!(
+            h.said(),
+            lines(&[(HOST, "The seat changes hands when this game is over.")])
+        );
+        h.keys(&[(to(1), b's')]);
+        let said = h.said();
+        assert_eq!(throw_line(&said), "Player 0: r, Player 1: s");
+        assert!(said.contains(&(to(1), "The house bot takes the host's seat.".to_string())));
+        h.table.guest_pressed(guest(1), Key::Char('p'), h.at(1.0));
+        assert!(
+            !throw_line(&let_the_bot_move(&mut h, 1.0)).is_empty(),
+            "the bot played"
+        );
+        // Between games: at once.
+        h.keys(&[(HOST, b'h')]);
+        let said = h.said();
+        assert!(said.contains(&(to(1), "The host is back in their seat.".to_string())));
+        h.keys(&[(HOST, b'p'), (to(1), b'r')]);
+        assert_eq!(throw_line(&h.said()), "Player 0: p, Player 1: r");
+    }
+
+    #[test]
+    fn the_guest_gets_a_card_of_their_habits_after_the_match() {
+        let settings = TableSettings {
+            best_of: 3,
+            ..quick()
+        };
+        let mut h = Harness::new(settings);
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        h.said();
+        // Rock wins, rock again loses, then a change to paper wins: 2-1 to the guest.
+        for (host, visitor) in [(b's', b'r'), (b'p', b'r'), (b'r', b'p')] {
+            h.keys(&[(HOST, host), (to(1), visitor)]);
+        }
+        let said = h.said();
+        let card: Vec<&String> = said
+            .iter()
+            .filter(|(who, t)| {
+                *who == to(1) && (t.starts_with("Your habits") || t.starts_with("After"))
+            })
+            .map(|(_, t)| t)
+            .collect();
+        assert_eq!(
+            card,
+            [
+                "Your habits this match: rock 67%, paper 33%, scissors 0%.",
+                "After a win you played the same move again 1 time in 1 (100%); after a loss you changed 1 time in 1 (100%)."
+            ],
+            "{said:?}"
+        );
+        assert!(said
+            .iter()
+            .any(|(who, t)| *who == to(1) && t.starts_with("The house bot called your next move")));
+    }
+
+    #[test]
+    fn rpsls_is_played_by_its_keys_and_its_words_and_l_is_the_lizard_in_a_match() {
+        let settings = TableSettings {
+            variant: Variant::Rpsls,
+            ..quick()
+        };
+        let mut h = Harness::new(settings);
+        h.arrive(1, addr(1, 1), h.at(0.0));
+        h.arrive(2, addr(2, 1), h.at(0.0));
+        let said = h.said();
+        assert!(said.contains(&(to(1), "Your move: r, p, s, l or k.".to_string())));
+        h.keys(&[(HOST, b'r'), (to(1), b'k')]);
+        let said = h.said();
+        for line in [
+            "Player 0: r, Player 1: k",
+            "Spock vaporizes rock.",
+            "Player 1 wins!",
+        ] {
+            assert!(
+                said.contains(&(to(1), line.to_string())),
+                "{line}: {said:?}"
+            );
+            assert!(
+                said.contains(&(to(2), line.to_string())),
+                "the queue too: {line}"
+            );
+        }
+        h.keys(&[(HOST, b'l'), (to(1), b'p')]);
+        assert!(h.said().contains(&(HOST, "Lizard eats paper.".to_string())));
+        // Not a move for the guest in line: the leaderboard (there is none here).
+        h.keys(&[(to(2), b'l')]);
+        assert_eq!(h.said(), lines(&[(to(2), messages::NO_RECORDS)]));
     }
 }

@@ -142,7 +142,7 @@ fn netcat_gets_the_help_from_a_question_mark_line_or_the_word_help() {
     let mut nc = seated_netcat(&mut server);
     for line in [&b"?\n"[..], b"help\n"] {
         nc.press(line);
-        nc.expect_line("Rock blunts scissors, scissors cut paper, paper wraps rock.");
+        nc.expect_line("Scissors cut paper, paper covers rock, rock crushes scissors.");
     }
     assert_eq!(invalid_keys(&nc.transcript()), 0, "{}", nc.transcript());
 }

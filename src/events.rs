@@ -109,6 +109,9 @@ pub enum Event {
         guest: GuestId,
         name: String,
         record: Option<PlayerRecord>,
+        /// Their last games, oldest first, as (their move, the host seat's move): the
+        /// house bot learns from them.
+        games: Vec<(char, char)>,
     },
     /// The recorder read the leaderboard that `for_whom` asked for (`l`); empty when
     /// nobody has played, or the read failed.

@@ -284,7 +284,8 @@ impl<W: Write> Server<W> {
                 guest,
                 name,
                 record,
-            } => self.table.guest_record(guest, &name, record, now),
+                games,
+            } => self.table.guest_record(guest, &name, record, &games, now),
             Event::LeaderboardReady { for_whom, rows } => {
                 self.table.leaderboard_ready(for_whom, &rows)
             }

@@ -30,6 +30,9 @@ use std::time::{Duration, SystemTime};
 /// more than a healthy disk ever lets build up.
 pub const BACKLOG: usize = 1024;
 
+/// A returning player's last games that the house bot is given to learn from.
+pub const REMEMBERED_GAMES: usize = 500;
+
 /// Players on the leaderboard that `l` shows.
 pub const LEADERBOARD_SIZE: usize = 10;
 
@@ -331,10 +334,14 @@ impl Writer {
             }
             Record::LookUp { guest, name } => {
                 let record = self.read("look up a player", |store| store.player(&name));
+                let games = self.read("read a player's last games", |store| {
+                    store.recent_games(&name, REMEMBERED_GAMES)
+                });
                 self.answer(Event::RecordFound {
                     guest,
                     name,
                     record: record.flatten(),
+                    games: games.unwrap_or_default(),
                 });
             }
             Record::Leaderboard { for_whom } => {
@@ -579,6 +586,7 @@ mod tests {
                 guest: GuestId(3),
                 name,
                 record: Some(alice),
+                games,
             }, Event::RecordFound {
                 guest: GuestId(4),
                 record: None,
@@ -588,6 +596,11 @@ mod tests {
                 rows,
             }] => {
                 assert_eq!(name, "alice");
+                assert_eq!(
+                    games,
+                    &[('p', 'r'), ('p', 'r')],
+                    "the last games, oldest first"
+                );
                 assert_eq!(
                     (alice.name.as_str(), alice.won, alice.games_won),
                     ("Alice", 1, 2)

@@ -293,6 +293,24 @@ impl Store {
             .optional()
     }
 
+    /// `name`'s last `limit` games (any case), oldest first, as (their move, the host
+    /// seat's move): what the house bot remembers of a returning player.
+    pub fn recent_games(&self, name: &str, limit: usize) -> rusqlite::Result<Vec<(char, char)>> {
+        let mut games: Vec<(char, char)> = self
+            .conn
+            .prepare_cached(
+                "SELECT g.guest_move, g.host_move FROM games g JOIN matches m ON m.id = g.match_id
+                 WHERE m.name_key = ?1 ORDER BY g.id DESC LIMIT ?2",
+            )?
+            .query_map(params![name_key(name), limit as i64], |row| {
+                let first = |text: String| text.chars().next().unwrap_or('?');
+                Ok((first(row.get(0)?), first(row.get(1)?)))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        games.reverse();
+        Ok(games)
+    }
+
     /// The host's figures over every run recorded in this file.
     pub fn host_lifetime(&self) -> rusqlite::Result<HostRecord> {
         self.conn

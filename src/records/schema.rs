@@ -50,8 +50,8 @@ CREATE TABLE games (
     match_id    INTEGER NOT NULL REFERENCES matches (id),
     at          TEXT    NOT NULL,
     guest_name  TEXT    NOT NULL,
-    host_move   TEXT    NOT NULL CHECK (host_move IN ('r', 'p', 's')),
-    guest_move  TEXT    NOT NULL CHECK (guest_move IN ('r', 'p', 's')),
+    host_move   TEXT    NOT NULL CHECK (host_move IN ('r', 'p', 's', 'l', 'k')),
+    guest_move  TEXT    NOT NULL CHECK (guest_move IN ('r', 'p', 's', 'l', 'k')),
     outcome     TEXT    NOT NULL CHECK (outcome IN ('host', 'guest', 'tie'))
 );
 CREATE INDEX games_by_match ON games (match_id);

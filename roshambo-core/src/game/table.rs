@@ -224,6 +224,8 @@ struct Guest {
     colour: bool,
     /// Whether their client has said what terminal it is (only the first word counts).
     terminal_known: bool,
+    /// Their games of earlier runs, from the records: the house bot learns from them.
+    past_games: Vec<(usize, usize)>,
 }
 
 /// Who holds the host's seat: the host at the console, or the house bot.
@@ -410,6 +412,7 @@ impl Table {
                 input: Input::Lines(TypedLine::new()),
                 colour: false,
                 terminal_known: false,
+                past_games: Vec::new(),
             },
         );
         if !self.settings.ask_names {
@@ -946,11 +949,14 @@ impl Table {
     /// The record of `name`, asked for with [`Action::FindRecord`], was found (or `None`:
     /// a new name). The guest is greeted with it and comes in, if they are still here and
     /// still waiting for it.
+    /// `games` are their last games, oldest first, as (their move, the host seat's move)
+    /// by key: the house bot learns from them in every match they play.
     pub fn guest_record(
         &mut self,
         guest: GuestId,
         name: &str,
         record: Option<PlayerRecord>,
+        games: &[(char, char)],
         now: Instant,
     ) {
         let waiting = self
@@ -959,6 +965,15 @@ impl Table {
             .is_some_and(|g| matches!(g.stage, Stage::Greeting) && *g.name == *name);
         if !waiting {
             return;
+        }
+        let variant = self.settings.variant;
+        let index = |key: char| variant.moves().iter().position(|m| m.key() == key);
+        let past: Vec<(usize, usize)> = games
+            .iter()
+            .filter_map(|&(theirs, seat)| Some((index(theirs)?, index(seat)?)))
+            .collect();
+        if let Some(g) = self.guests.get_mut(&guest) {
+            g.past_games = past;
         }
         let greeting = match record.filter(|r| r.matches > 0) {
             Some(record) => messages::welcome_back(name, &record),
@@ -1075,6 +1090,8 @@ impl Table {
         // Each match's bot starts afresh, from the run's seed and the match's number, so
         // that a seed replays a run match for match.
         let seed = self.settings.bot_seed ^ number.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut bot = Bot::new(beats(self.settings.variant), seed);
+        bot.remember(&self.guests[&guest].past_games);
         self.bout = Some(Bout {
             guest,
             number,
@@ -1083,7 +1100,7 @@ impl Table {
             clock: Some(Countdown::start(now, first)),
             counting: false,
             paused: false,
-            bot: Bot::new(beats(self.settings.variant), seed),
+            bot,
             bot_move: None,
             games: Vec::new(),
             dice: SplitMix(seed),
@@ -2975,5 +2992,42 @@ mod tests {
         // Not a move for the guest in line: the leaderboard (there is none here).
         h.keys(&[(to(2), b'l')]);
         assert_eq!(h.said(), lines(&[(to(2), messages::NO_RECORDS)]));
+    }
+
+    #[test]
+    fn the_house_bot_remembers_a_returning_players_earlier_games() {
+        let settings = TableSettings {
+            ask_names: true,
+            records: true,
+            ..house_bot(3)
+        };
+        let first_bot_move = |past: &[(char, char)]| {
+            let mut h = Harness::new(settings);
+            h.arrive(1, addr(1, 1), h.at(0.0));
+            h.table
+                .guest_told(guest(1), Told::User(Some("ann".into())), h.at(0.0));
+            h.table.guest_record(guest(1), "ann", None, past, h.at(0.0));
+            h.said();
+            h.table.guest_pressed(guest(1), Key::Char('r'), h.at(0.0));
+            throw_line(&let_the_bot_move(&mut h, 0.0))
+        };
+        // Ann always played rock against scissors: the bot opens with paper.
+        assert_eq!(
+            first_bot_move(&[('r', 's'); 60]),
+            "Player 0: p, Player 1: r"
+        );
+        // Against one it has never met, the bot has nothing to go on: it plays at random.
+        let fresh: Vec<String> = (0..8)
+            .map(|seed| {
+                let mut h = Harness::new(house_bot(seed));
+                h.arrive(1, addr(1, 1), h.at(0.0));
+                h.table.guest_pressed(guest(1), Key::Char('r'), h.at(0.0));
+                throw_line(&let_the_bot_move(&mut h, 0.0))
+            })
+            .collect();
+        assert!(
+            fresh.iter().any(|t| t != "Player 0: p, Player 1: r"),
+            "{fresh:?}"
+        );
     }
 }

@@ -223,3 +223,20 @@ fn a_file_that_is_not_roshambos_is_one_line_and_status_1_and_left_as_it_was() {
     assert_eq!(said.lines().count(), 1, "{said:?}");
     assert!(said.contains(arg(&blocked)), "names the file: {said:?}");
 }
+
+#[test]
+fn lizard_spock_games_are_recorded_too() {
+    let folder = Folder::new("records-rpsls");
+    let db = folder.db();
+    let mut server = Server::launch(&["--db", arg(&db), "--game", "rpsls", "--timeout", "60"])
+        .names()
+        .start();
+    let mut guest = named(&mut server, "dora");
+    server.press(b"r");
+    guest.send(b"k");
+    guest.expect_line("Spock vaporizes rock.");
+    let doc = await_stats(&db, &["dora"], "the game recorded", |doc| {
+        doc["player"]["games"] == 1
+    });
+    assert_eq!(doc["player"]["games_won"], 1, "{doc}");
+}

@@ -44,15 +44,13 @@ impl Beats {
             (2..=MAX_MOVES).contains(&moves),
             "a game has 2 to {MAX_MOVES} moves, not {moves}"
         );
-        let mut table = [[false; MAX_MOVES]; MAX_MOVES];
-        for a in 0..moves {
-            for b in 0..moves {
-                table[a][b] = beats(a, b);
-            }
-        }
-        for a in 0..moves {
-            assert!(!table[a][a], "move {a} beats itself");
-            for b in a + 1..moves {
+        let table: [[bool; MAX_MOVES]; MAX_MOVES] =
+            std::array::from_fn(|a| std::array::from_fn(|b| a < moves && b < moves && beats(a, b)));
+        let pairs = (0..moves).flat_map(|a| (a..moves).map(move |b| (a, b)));
+        for (a, b) in pairs {
+            if a == b {
+                assert!(!table[a][a], "move {a} beats itself");
+            } else {
                 assert!(
                     table[a][b] != table[b][a],
                     "moves {a} and {b}: exactly one must beat the other"
@@ -313,9 +311,11 @@ pub(crate) mod tests {
         assert_eq!(lopsided.counter(2), 0);
     }
 
+    type Table = fn(usize, usize) -> bool;
+
     #[test]
     fn improper_tables_panic() {
-        let cases: [(&str, usize, fn(usize, usize) -> bool); 5] = [
+        let cases: [(&str, usize, Table); 5] = [
             ("a move beats itself", 3, |a, b| {
                 a == b || (a + 3 - b) % 3 == 1
             }),

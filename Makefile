@@ -23,6 +23,7 @@ bench:
 	cargo bench --bench telnet_filter
 	cargo bench --bench e2e
 	cargo bench --bench stats
+	cargo bench --bench bot
 
 # Not part of `test`. Stable rustc takes cargo-fuzz's nightly flags with RUSTC_BOOTSTRAP.
 FUZZ_SECONDS ?= 600

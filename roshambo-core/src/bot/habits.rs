@@ -167,6 +167,11 @@ mod tests {
 
     const RPS: [&str; 3] = ["rock", "paper", "scissors"];
     const RPSLS: [&str; 5] = ["rock", "paper", "scissors", "lizard", "Spock"];
+    /// A match's games: (player's move, opponent's move).
+    type Games = [(usize, usize)];
+    /// A card's lines.
+    type Card = [&'static str];
+
     const R: usize = 0;
     const P: usize = 1;
     const S: usize = 2;
@@ -202,50 +207,39 @@ mod tests {
     #[test]
     fn cases_with_nothing_to_tell() {
         let beats = rps();
-        let cases: &[(&str, &[(usize, usize)], Option<f64>, Option<f64>, &[&str])] = &[
+        // Games; after a win and after a loss; the card.
+        let cases: &[(&Games, [Option<f64>; 2], &Card)] = &[
+            (&[], [None, None], &["Your habits this match: no games played."]),
             (
-                "no games",
-                &[],
-                None,
-                None,
-                &["Your habits this match: no games played."],
-            ),
-            (
-                "one win",
                 &[(P, R)],
-                None,
-                None,
+                [None, None],
                 &[
                     "Your habits this match: rock 0%, paper 100%, scissors 0%.",
                     "No win was followed by another game; no loss was followed by another game.",
                 ],
             ),
             (
-                "ties, then a loss",
                 &[(R, R), (S, R)],
-                None,
-                None,
+                [None, None],
                 &[
                     "Your habits this match: rock 50%, paper 0%, scissors 50%.",
                     "No win was followed by another game; no loss was followed by another game.",
                 ],
             ),
             (
-                "a loss, then the same",
                 &[(S, R), (S, P)],
-                None,
-                Some(0.0),
+                [None, Some(0.0)],
                 &[
                     "Your habits this match: rock 0%, paper 0%, scissors 100%.",
                     "No win was followed by another game; after a loss you changed 0 times in 1 (0%).",
                 ],
             ),
         ];
-        for (name, games, win, loss, card) in cases {
+        for (games, [win, loss], card) in cases {
             let habits = Habits::of(games, &beats);
-            assert_eq!(habits.repeated_after_win(), *win, "{name}");
-            assert_eq!(habits.shifted_after_loss(), *loss, "{name}");
-            assert_eq!(habits.card(&RPS, None), *card, "{name}");
+            assert_eq!(habits.repeated_after_win(), *win, "{games:?}");
+            assert_eq!(habits.shifted_after_loss(), *loss, "{games:?}");
+            assert_eq!(habits.card(&RPS, None), *card, "{games:?}");
         }
         assert_eq!(Habits::of(&[], &beats).move_shares(), vec![0.0; 3]);
     }

@@ -10,7 +10,7 @@ pub const RECENT: usize = 20;
 pub const MAX_ORDER: usize = 4;
 /// Contexts a table holds at most; a table that would need more is hashed into this
 /// many slots. A power of two.
-const SLOTS: usize = 4096;
+pub const SLOTS: usize = 4096;
 /// A context's counts are halved when one reaches this: old habits fade, so a player
 /// who changes their ways is read again within a few games, and a count never overflows.
 const FADE_AT: u8 = 16;
@@ -259,6 +259,9 @@ mod tests {
     use super::*;
     use crate::bot::tests::{rps, rpsls};
 
+    /// Games: (player's move, opponent's move).
+    type Games = [(usize, usize)];
+
     fn after(moves: usize, games: &[(usize, usize)]) -> Memory {
         let mut memory = Memory::new(moves);
         for &(player, opponent) in games {
@@ -282,7 +285,7 @@ mod tests {
     fn each_predictor_reads_its_pattern() {
         use Predictor::*;
         let (r, p, s) = (0, 1, 2);
-        let cases: &[(&str, &[(usize, usize)], Predictor, Option<usize>)] = &[
+        let cases: &[(&str, &Games, Predictor, Option<usize>)] = &[
             ("favourite", &[(r, p), (s, p), (r, s)], Favourite, Some(r)),
             (
                 "favourite tie: lowest",

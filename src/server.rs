@@ -89,6 +89,8 @@ pub struct Server<W: Write> {
     console_gone: bool,
     /// Where matches are recorded, if records are kept.
     recorder: Option<RecorderHandle>,
+    /// What the event being handled gives the recorder: sent after the players' output.
+    to_record: Vec<Record>,
     /// The house bot holds the host's seat for the run: the end of the console's input
     /// does not stop the server.
     console_optional: bool,
@@ -119,6 +121,7 @@ impl<W: Write> Server<W> {
             console_colour: false,
             console_gone: false,
             recorder: None,
+            to_record: Vec::new(),
             console_optional: settings.house_bot,
             console_closed: false,
         })
@@ -306,22 +309,17 @@ impl<W: Write> Server<W> {
                 match action {
                     Action::Log(happening) => {
                         log_happening(&happening);
-                        if let Some(recorder) = &self.recorder {
-                            if let Some(record) = Record::of(&happening, SystemTime::now()) {
-                                recorder.send(record);
-                            }
+                        if self.recorder.is_some() {
+                            let record = Record::of(&happening, SystemTime::now());
+                            self.to_record.extend(record);
                         }
                     }
                     Action::FindRecord { guest, name } => {
-                        if let Some(recorder) = &self.recorder {
-                            let name = name.to_string();
-                            recorder.send(Record::LookUp { guest, name });
-                        }
+                        let name = name.to_string();
+                        self.to_record.push(Record::LookUp { guest, name });
                     }
                     Action::ShowLeaderboard { to } => {
-                        if let Some(recorder) = &self.recorder {
-                            recorder.send(Record::Leaderboard { for_whom: to });
-                        }
+                        self.to_record.push(Record::Leaderboard { for_whom: to });
                     }
                     action => self.outbox.handle_action(action),
                 }

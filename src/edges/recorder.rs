@@ -202,6 +202,7 @@ impl Recorder {
         thread::Builder::new()
             .name("recorder".into())
             .spawn(move || {
+                yield_to_the_players();
                 writer.run(&queue);
                 // The receiver's end, not a message: `done` disconnects when this
                 // thread ends, a panic included.
@@ -212,6 +213,23 @@ impl Recorder {
             losses,
             done,
         })
+    }
+}
+
+/// Lowers this thread's priority as far as it goes (nice 19): the disk can wait a
+/// moment, the players cannot, and on a machine of two CPUs a write woken by a game's
+/// result would otherwise take a CPU from the threads delivering it.
+fn yield_to_the_players() {
+    // SAFETY: setpriority(2) on this thread's own id (gettid), with no pointers.
+    let lowered = unsafe {
+        let tid = libc::gettid() as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, 19)
+    };
+    if lowered != 0 {
+        log::debug!(
+            "the recorder keeps its priority: {}",
+            io::Error::last_os_error()
+        );
     }
 }
 

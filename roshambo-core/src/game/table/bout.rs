@@ -1,7 +1,7 @@
 //! A match: seating a guest, each game's moves and result, the match's end, and the
 //! rematch question.
 
-use super::{beats, Action, Bout, Recipient, SplitMix, Stage, Table, CARD_GAMES};
+use super::{beats, Action, Bout, Recipient, Seat, SplitMix, Stage, Table, CARD_GAMES};
 use crate::bot::Bot;
 use crate::game::countdown::{ClockSettings, Countdown};
 use crate::game::happening::{Ending, Happening};
@@ -58,6 +58,7 @@ impl Table {
             counting: false,
             paused: false,
             bot,
+            watched: 0,
             bot_move: None,
             games: Vec::new(),
             dice: SplitMix(seed),
@@ -117,11 +118,14 @@ impl Table {
                 .position(|&m| m == choice)
                 .expect("a move of the game")
         };
+        let bot_plays = self.seat == Seat::Bot;
         let bout = self.bout.as_mut().expect("a throw is only made in a bout");
         let (guest_move, seat_move) = (index(throw.guest), index(throw.host));
-        bout.bot.observe(guest_move, seat_move);
         if bout.games.len() < CARD_GAMES {
             bout.games.push((guest_move, seat_move));
+        } else if bot_plays {
+            // Past what the card keeps, the bot still learns from each game it plays.
+            bout.watching_bot().observe(guest_move, seat_move);
         }
         let Some(winner) = throw.winner() else {
             bout.restart_clock(now, clock);

@@ -260,9 +260,13 @@ struct Bout {
     counting: bool,
     /// The host stopped the server (Ctrl-Z); the clock waits for them.
     paused: bool,
-    /// Watches every game of the match, whoever holds the seat: it plays when the house
-    /// bot does, and says how predictable the guest was on their card.
+    /// Learns from every game of the match, whoever holds the seat: it plays when the
+    /// house bot does, and says how predictable the guest was on their card. While the
+    /// host plays it is not needed, so it catches up only when asked
+    /// ([`Bout::watching_bot`]): a game costs the players nothing for it.
     bot: Bot,
+    /// How many of `games` the bot has learnt from.
+    watched: usize,
     /// The house bot's move for this game, chosen when the game began (before the guest
     /// could move), and when it is played.
     bot_move: Option<(Move, Instant)>,
@@ -273,6 +277,15 @@ struct Bout {
 }
 
 impl Bout {
+    /// The bot, once it has learnt from every game kept so far.
+    fn watching_bot(&mut self) -> &mut Bot {
+        for &(guest, seat) in &self.games[self.watched..] {
+            self.bot.observe(guest, seat);
+        }
+        self.watched = self.games.len();
+        &mut self.bot
+    }
+
     /// Starts the guest's clock again for the next game.
     fn restart_clock(&mut self, now: Instant, settings: ClockSettings) {
         self.clock = Some(Countdown::start(now, settings));

@@ -52,7 +52,7 @@ impl Table {
             return;
         };
         bout.bot_move = bot_seat.then(|| {
-            let choice = moves[bout.bot.choose()];
+            let choice = moves[bout.watching_bot().choose()];
             let pause = average / 2 + bout.dice.below(average + 1);
             (choice, now + Duration::from_micros(pause))
         });
@@ -114,12 +114,13 @@ impl Table {
 
     /// The guest's habits this match, said to them at its end (if they played a game).
     pub(super) fn habits_card(&mut self, guest: GuestId) {
-        let Some(bout) = self.bout.as_ref().filter(|b| !b.games.is_empty()) else {
+        let Some(bout) = self.bout.as_mut().filter(|b| !b.games.is_empty()) else {
             return;
         };
         let variant = self.settings.variant;
         let names: Vec<&str> = variant.moves().iter().map(|m| m.name()).collect();
-        let card = Habits::of(&bout.games, &beats(variant)).card(&names, bout.bot.predictability());
+        let called = bout.watching_bot().predictability();
+        let card = Habits::of(&bout.games, &beats(variant)).card(&names, called);
         for line in card {
             self.say(Recipient::Guest(guest), line);
         }

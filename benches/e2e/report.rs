@@ -408,7 +408,19 @@ impl Report {
             ]);
         }
         let rss = |fp: &Option<Footprint>| fp.map(|fp| fp.rss);
+        let anonymous = |fp: &Option<Footprint>| fp.map(|fp| fp.anonymous);
         let threads = |fp: &Option<Footprint>| fp.map(|fp| fp.threads);
+        for (name, footprint) in [
+            ("no_guest", &m.no_guest),
+            ("one_guest", &m.one_guest),
+            ("500_waiting", &m.crowd),
+        ] {
+            list.push(Figure::count(
+                format!("rss_anonymous_{name}_bytes"),
+                Unit::Bytes,
+                anonymous(footprint),
+            ));
+        }
         list.extend([
             Figure::count("rss_no_guest_bytes", Unit::Bytes, rss(&m.no_guest)),
             Figure::count("threads_no_guest", Unit::Count, threads(&m.no_guest)),
@@ -743,9 +755,15 @@ impl Report {
             (format!("{WAITING} in line"), "500_waiting"),
         ] {
             let rss = self.get(&format!("rss_{name}_bytes"));
+            let anonymous = self.get(&format!("rss_anonymous_{name}_bytes"));
             match (&rss.value, self.number(&format!("threads_{name}"))) {
                 (Ok(_), Some(threads)) => {
-                    let _ = writeln!(o, "  {label:<28} RSS {}, {threads:.0} threads", rss.shown());
+                    let _ = writeln!(
+                        o,
+                        "  {label:<28} RSS {} ({} of it the process's own), {threads:.0} threads",
+                        rss.shown(),
+                        anonymous.shown()
+                    );
                 }
                 _ => {
                     let _ = writeln!(o, "  {label:<28} not measured");

@@ -253,6 +253,9 @@ pub fn reads(pid: u32) -> io::Result<u64> {
 pub struct Footprint {
     /// VmRSS, in bytes.
     pub rss: u64,
+    /// RssAnon, in bytes: the part of `rss` that is the process's own (heap, stacks),
+    /// as against the pages of its program and libraries that it maps.
+    pub anonymous: u64,
     pub threads: u64,
 }
 
@@ -262,6 +265,7 @@ pub fn footprint(pid: u32) -> io::Result<Footprint> {
     let missing = |name: &str| io::Error::other(format!("/proc/{pid}/status: no {name}"));
     Ok(Footprint {
         rss: field(&status, "VmRSS:").ok_or_else(|| missing("VmRSS"))? * 1024,
+        anonymous: field(&status, "RssAnon:").ok_or_else(|| missing("RssAnon"))? * 1024,
         threads: field(&status, "Threads:").ok_or_else(|| missing("Threads"))?,
     })
 }

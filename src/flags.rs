@@ -186,7 +186,8 @@ fn after_help(default_db: &Option<PathBuf>) -> String {
         None => "none here: HOME is unset".to_string(),
     };
     format!(
-        "Keys: r rock, p paper, s scissors, ? help. Ctrl-C (or Ctrl-D) stops the server.\n\
+        "Keys: r rock, p paper, s scissors, ? help, l leaderboard; b hands your seat to the house\n\
+bot, h takes it back. Ctrl-C (or Ctrl-D) stops the server.\n\
          Guests: telnet HOST PORT\n\
          Records: every match is kept in $XDG_DATA_HOME/roshambo/roshambo.db, else\n\
          ~/.local/share/roshambo/roshambo.db ({here});\n\
@@ -285,7 +286,7 @@ struct ServeFlags {
         help = "the house bot takes your seat for the whole run; the console is optional"
     )]
     house_bot: bool,
-    #[arg(long, value_name = "N", value_parser = bot_seed,
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = bot_seed,
           help = "the house bot's seed, to replay its moves (default: new each run)")]
     bot_seed: Option<u64>,
     #[arg(long, value_name = "SECS", allow_negative_numbers = true,
@@ -543,6 +544,11 @@ mod tests {
             "--name-time=30",
             "--db",
             "/tmp/r.db",
+            "--game=rpsls",
+            "--house-bot",
+            "--bot-seed",
+            "42",
+            "--bot-pause=0",
         ];
         let config = run(&args).unwrap();
         assert_eq!(config.port, 0);
@@ -563,12 +569,24 @@ mod tests {
         assert!(!config.table.ask_names);
         assert_eq!(config.table.name_time, Duration::from_secs(30));
         assert_eq!(config.records, Some(PathBuf::from("/tmp/r.db")));
+        assert_eq!(config.table.variant, Variant::Rpsls);
+        assert!(config.table.house_bot);
+        assert_eq!(config.bot_seed, Some(42));
+        assert_eq!(config.table.bot_pause, Duration::ZERO);
     }
 
     #[test]
     fn each_mistake_is_one_line_that_names_the_flag() {
         let cases: &[(&[&str], &str)] = &[
             (&["--best-of", "4"], "--best-of: 4 is not odd"),
+            (
+                &["--game", "chess"],
+                "--game: 'chess' is not a game: rps or rpsls",
+            ),
+            (
+                &["--bot-seed", "-1"],
+                "--bot-seed: '-1' is not a whole number",
+            ),
             (&["--best-of", "0"], "--best-of: 0 is not odd"),
             (&["--timeout", "-1"], "--timeout: -1 is not a time"),
             (&["--timeout", "0"], "--timeout: 0 is not a time"),

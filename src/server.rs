@@ -330,6 +330,13 @@ impl<W: Write> Server<W> {
                 break;
             }
         }
+        // Only once the players have been served: a send may wake the recorder.
+        if let Some(recorder) = &self.recorder {
+            for record in self.to_record.drain(..) {
+                recorder.send(record);
+            }
+        }
+        self.to_record.clear();
     }
 
     /// Sends the next few waiting guests' held output.

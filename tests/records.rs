@@ -4,32 +4,11 @@
 //! nothing, two servers share one file, a server killed with SIGKILL mid-match leaves
 //! every game it had recorded, and a file that is not roshambo's is refused in one line.
 
-use roshambo_test_support::{roshambo, temp_path, Expect, Guest, Program, Server, DEADLINE};
+use roshambo_test_support::{roshambo, Expect, Guest, Program, Server, TempFolder, DEADLINE};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// A temporary folder for one test's records, removed on drop.
-struct Folder(PathBuf);
-
-impl Folder {
-    fn new(tag: &str) -> Folder {
-        let path = temp_path(tag);
-        std::fs::create_dir_all(&path).expect("a temporary folder");
-        Folder(path)
-    }
-
-    fn db(&self) -> PathBuf {
-        self.0.join("roshambo.db")
-    }
-}
-
-impl Drop for Folder {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn arg(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 temp path")
@@ -83,7 +62,7 @@ fn await_stats(db: &Path, args: &[&str], what: &str, done: impl Fn(&Value) -> bo
 
 #[test]
 fn a_returning_guest_is_greeted_with_their_record_and_the_host_sees_all_runs() {
-    let folder = Folder::new("records-restart");
+    let folder = TempFolder::new("records-restart");
     let db = folder.db();
     let mut server = server_on(&db);
     server.expect_line(&format!("Records kept in {}", db.display()));
@@ -116,7 +95,7 @@ fn a_returning_guest_is_greeted_with_their_record_and_the_host_sees_all_runs() {
 
 #[test]
 fn no_records_writes_nothing_and_says_so() {
-    let folder = Folder::new("records-none");
+    let folder = TempFolder::new("records-none");
     let mut server = Server::launch(&["--no-records", "--best-of", "1", "--timeout", "60"])
         .env("XDG_DATA_HOME", &folder.0)
         .start();
@@ -135,7 +114,7 @@ fn no_records_writes_nothing_and_says_so() {
 
 #[test]
 fn two_servers_on_one_file_both_record_and_stats_reads_while_they_run() {
-    let folder = Folder::new("records-two");
+    let folder = TempFolder::new("records-two");
     let db = folder.db();
     let mut first = server_on(&db);
     let mut second = server_on(&db);
@@ -159,7 +138,7 @@ fn two_servers_on_one_file_both_record_and_stats_reads_while_they_run() {
 
 #[test]
 fn sigkill_mid_match_leaves_every_recorded_game_and_a_sound_file() {
-    let folder = Folder::new("records-kill");
+    let folder = TempFolder::new("records-kill");
     let db = folder.db();
     let mut server = Server::launch(&["--db", arg(&db), "--best-of", "9", "--timeout", "60"])
         .names()
@@ -199,7 +178,7 @@ fn sigkill_mid_match_leaves_every_recorded_game_and_a_sound_file() {
 
 #[test]
 fn a_file_that_is_not_roshambos_is_one_line_and_status_1_and_left_as_it_was() {
-    let folder = Folder::new("records-bad");
+    let folder = TempFolder::new("records-bad");
     let text = folder.0.join("notes.txt");
     let content = "my notes\n".repeat(100);
     std::fs::write(&text, &content).unwrap();
@@ -226,7 +205,7 @@ fn a_file_that_is_not_roshambos_is_one_line_and_status_1_and_left_as_it_was() {
 
 #[test]
 fn lizard_spock_games_are_recorded_too() {
-    let folder = Folder::new("records-rpsls");
+    let folder = TempFolder::new("records-rpsls");
     let db = folder.db();
     let mut server = Server::launch(&["--db", arg(&db), "--game", "rpsls", "--timeout", "60"])
         .names()

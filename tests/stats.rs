@@ -3,28 +3,11 @@
 //! for a file it cannot read. Every file is in a temporary folder of its own.
 
 use roshambo::records::{GameRecord, MatchEnd, MatchEnding, MatchStart, Outcome, Store};
-use roshambo_test_support::{roshambo, temp_path, Program, DEADLINE};
+use roshambo_test_support::{roshambo, Program, TempFolder, DEADLINE};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, UNIX_EPOCH};
-
-/// A folder of its own for one test, removed when dropped.
-struct Folder(PathBuf);
-
-impl Folder {
-    fn new(tag: &str) -> Folder {
-        let path = temp_path(tag);
-        std::fs::create_dir_all(&path).expect("make a temp folder");
-        Folder(path)
-    }
-}
-
-impl Drop for Folder {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The guest's name and address, the games as (host, guest), and how it ended.
 type Played<'a> = (&'a str, &'a [(char, char)], Option<MatchEnding>);
@@ -121,8 +104,8 @@ fn stats(args: &[&str], data: &Path) -> Run {
     }
 }
 
-fn prepared(tag: &str) -> (Folder, PathBuf) {
-    let folder = Folder::new(tag);
+fn prepared(tag: &str) -> (TempFolder, PathBuf) {
+    let folder = TempFolder::new(tag);
     let path = folder.0.join("roshambo").join("roshambo.db");
     prepare(&path);
     (folder, path)
@@ -279,7 +262,7 @@ fn one_line_and_status_1(run: &Run, path: &Path, reason: &str) {
 
 #[test]
 fn a_file_stats_cannot_read_is_one_line_and_status_1() {
-    let folder = Folder::new("stats-bad");
+    let folder = TempFolder::new("stats-bad");
     let missing = folder.0.join("none.db");
     one_line_and_status_1(
         &stats(&["--db", missing.to_str().unwrap()], &folder.0),

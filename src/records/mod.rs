@@ -470,30 +470,9 @@ fn sqlite_error(path: &Path, source: rusqlite::Error) -> OpenError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use roshambo_test_support::temp_path;
+    use roshambo_test_support::TempFolder;
     use std::net::SocketAddr;
     use std::time::{SystemTime, UNIX_EPOCH};
-
-    /// A folder of its own for one test, removed when dropped.
-    struct Folder(PathBuf);
-
-    impl Folder {
-        fn new(tag: &str) -> Folder {
-            let path = temp_path(tag);
-            std::fs::create_dir_all(&path).expect("make a temp folder");
-            Folder(path)
-        }
-
-        fn db(&self) -> PathBuf {
-            self.0.join("roshambo.db")
-        }
-    }
-
-    impl Drop for Folder {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
 
     fn at(secs: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(1_800_000_000 + secs)
@@ -553,7 +532,7 @@ mod tests {
 
     #[test]
     fn a_new_file_gets_the_schema_in_wal_mode() {
-        let folder = Folder::new("schema");
+        let folder = TempFolder::new("schema");
         let path = folder.0.join("deeper/still/roshambo.db");
         let store = Store::open(&path).unwrap();
         assert!(path.is_file(), "the folder and the file are made");
@@ -581,7 +560,7 @@ mod tests {
 
     #[test]
     fn an_empty_version_0_database_is_migrated() {
-        let folder = Folder::new("migrate");
+        let folder = TempFolder::new("migrate");
         let path = folder.db();
         {
             let conn = Connection::open(&path).unwrap();
@@ -601,7 +580,7 @@ mod tests {
 
     #[test]
     fn files_that_are_not_ours_are_refused_and_left_as_they_were() {
-        let folder = Folder::new("refused");
+        let folder = TempFolder::new("refused");
         let text = folder.0.join("notes.txt");
         std::fs::write(&text, "shopping: eggs, milk\n".repeat(100)).unwrap();
         let newer = folder.0.join("newer.db");
@@ -644,7 +623,7 @@ mod tests {
 
     #[test]
     fn a_folder_that_cannot_be_made_or_written_is_said_in_words() {
-        let folder = Folder::new("unwritable");
+        let folder = TempFolder::new("unwritable");
         // Root ignores permissions, so the folder's place is taken by a regular file.
         let in_the_way = folder.0.join("data");
         std::fs::write(&in_the_way, "a file where the folder should be").unwrap();
@@ -671,7 +650,7 @@ mod tests {
 
     #[test]
     fn reading_needs_a_file_and_writes_nothing() {
-        let folder = Folder::new("read-only");
+        let folder = TempFolder::new("read-only");
         let path = folder.db();
         let message = Store::open_read_only(&path)
             .expect_err("missing")
@@ -702,7 +681,7 @@ mod tests {
 
     #[test]
     fn names_full_of_sql_are_kept_as_typed() {
-        let folder = Folder::new("names");
+        let folder = TempFolder::new("names");
         let mut store = Store::open(&folder.db()).unwrap();
         let names = [
             "Robert'); DROP TABLE matches;--",
@@ -745,7 +724,7 @@ mod tests {
 
     #[test]
     fn lookups_ignore_case_and_show_the_latest_spelling() {
-        let folder = Folder::new("case");
+        let folder = TempFolder::new("case");
         let mut store = Store::open(&folder.db()).unwrap();
         play(&mut store, "alice", 0, &[('r', 'p')], MatchEnding::GuestWon);
         play(
@@ -785,7 +764,7 @@ mod tests {
 
     #[test]
     fn the_leaderboard_ranks_by_matches_won_then_share() {
-        let folder = Folder::new("leaderboard");
+        let folder = TempFolder::new("leaderboard");
         let mut store = Store::open(&folder.db()).unwrap();
         let win = [('r', 'p')];
         let lose = [('r', 's')];
@@ -839,7 +818,7 @@ mod tests {
 
     #[test]
     fn a_match_cut_short_keeps_its_running_score() {
-        let folder = Folder::new("running");
+        let folder = TempFolder::new("running");
         let mut store = Store::open(&folder.db()).unwrap();
         let start = MatchStart {
             started: at(0),
@@ -887,7 +866,7 @@ mod tests {
     #[test]
     fn servers_starting_together_on_a_new_file_all_open_it() {
         for round in 0..20 {
-            let folder = Folder::new(&format!("together-{round}"));
+            let folder = TempFolder::new(&format!("together-{round}"));
             let path = folder.db();
             let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
             let openers: Vec<_> = (0..4)
@@ -907,7 +886,7 @@ mod tests {
 
     #[test]
     fn two_stores_write_to_one_file_at_once() {
-        let folder = Folder::new("two-writers");
+        let folder = TempFolder::new("two-writers");
         let path = folder.db();
         drop(Store::open(&path).unwrap());
         const GAMES: usize = 150;

@@ -80,6 +80,30 @@ fn is_executable(path: &Path) -> bool {
     path.is_file() && unsafe { libc::access(c_path.as_ptr(), libc::X_OK) } == 0
 }
 
+/// A folder of its own in the temporary directory for one test, removed with all in it
+/// when dropped.
+#[derive(Debug)]
+pub struct TempFolder(pub PathBuf);
+
+impl TempFolder {
+    pub fn new(tag: &str) -> TempFolder {
+        let path = temp_path(tag);
+        std::fs::create_dir_all(&path).expect("make a temp folder");
+        TempFolder(path)
+    }
+
+    /// A records file in it, as roshambo names its own.
+    pub fn db(&self) -> PathBuf {
+        self.0.join("roshambo.db")
+    }
+}
+
+impl Drop for TempFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A path in the temporary directory that no other test (or test run) uses.
 pub fn temp_path(tag: &str) -> PathBuf {
     let nanos = SystemTime::now()

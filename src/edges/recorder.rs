@@ -30,6 +30,9 @@ use std::time::{Duration, SystemTime};
 /// more than a healthy disk ever lets build up.
 pub const BACKLOG: usize = 1024;
 
+/// Records written in one transaction at most, when they pile up.
+const BATCH: usize = 256;
+
 /// A returning player's last games that the house bot is given to learn from.
 pub const REMEMBERED_GAMES: usize = 500;
 
@@ -57,6 +60,14 @@ pub enum Record {
 }
 
 impl Record {
+    /// Whether it is written (not a lookup).
+    fn is_write(&self) -> bool {
+        matches!(
+            self,
+            Record::MatchStarted { .. } | Record::Game { .. } | Record::MatchEnded { .. }
+        )
+    }
+
     /// What to record of something that happened at the table at `at`, if anything: a
     /// match begun, a game played, a match over. The table's number for the match is
     /// the key.
@@ -312,17 +323,40 @@ struct Writer {
 
 impl Writer {
     /// Writes and answers until the game thread's handle is gone and the queue empty.
+    /// Writes what comes until the game thread's end of the queue is gone. What has
+    /// piled up meanwhile (a burst of quick games, the end of a match) is written in one
+    /// transaction: one commit for all of it. Nothing waits to be batched.
     fn run(mut self, queue: &Receiver<Record>) {
-        for record in queue {
-            self.handle(record);
+        while let Ok(first) = queue.recv() {
+            let burst: Vec<Record> = std::iter::once(first)
+                .chain(queue.try_iter().take(BATCH - 1))
+                .collect();
+            let writes = burst.iter().filter(|r| r.is_write()).count();
+            if writes < 2 {
+                burst.into_iter().for_each(|record| self.handle(record));
+                continue;
+            }
+            self.check_file();
+            let batched = self.store.begin_batch().is_ok();
+            for record in burst {
+                self.handle(record);
+            }
+            if batched {
+                match self.store.end_batch() {
+                    Ok(true) => {}
+                    // A write failed and SQLite undid the batch: that fault was logged.
+                    Ok(false) => self.losses.lose(writes as u64),
+                    Err(e) => {
+                        self.warn_once(Fault::of(&e), &format!("cannot write: {e}"));
+                        self.losses.lose(writes as u64);
+                    }
+                }
+            }
         }
     }
 
     fn handle(&mut self, record: Record) {
-        if matches!(
-            record,
-            Record::MatchStarted { .. } | Record::Game { .. } | Record::MatchEnded { .. }
-        ) {
+        if record.is_write() {
             // Before the match's id is looked up, which a new file changes.
             self.check_file();
         }

@@ -389,16 +389,70 @@ impl Store {
         rows.collect()
     }
 
-    /// Begins a write transaction that takes the write lock at once, so that a second
-    /// writer waits for it (up to the busy timeout) instead of failing mid-way.
-    fn write(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
-        self.conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+    /// Begins a write: a transaction of its own that takes the write lock at once (so
+    /// that a second writer waits for it, up to the busy timeout, instead of failing
+    /// mid-way), or, inside a batch ([`Store::begin_batch`]), a savepoint of the
+    /// batch's transaction.
+    fn write(&mut self) -> rusqlite::Result<Write<'_>> {
+        if self.conn.is_autocommit() {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            Ok(Write::Alone(tx))
+        } else {
+            Ok(Write::InBatch(self.conn.savepoint()?))
+        }
+    }
+
+    /// Begins a batch: the writes until [`Store::end_batch`] share one transaction,
+    /// which costs the disk one commit for all of them. For a burst of records.
+    pub fn begin_batch(&mut self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")
+    }
+
+    /// Commits the batch begun with [`Store::begin_batch`]: whether it was kept. It
+    /// was not if a write in it failed so badly that SQLite rolled it all back (a full
+    /// disk does), or if the commit fails, when it is rolled back here.
+    pub fn end_batch(&mut self) -> rusqlite::Result<bool> {
+        if self.conn.is_autocommit() {
+            return Ok(false);
+        }
+        let committed = self.conn.execute_batch("COMMIT");
+        if committed.is_err() && !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        committed.map(|()| true)
     }
 
     /// The connection itself, for checks the API does not offer (tests: integrity).
     pub fn connection(&self) -> &Connection {
         &self.conn
+    }
+}
+
+/// One write of the store's: a transaction of its own, or a part of a batch's.
+enum Write<'a> {
+    Alone(rusqlite::Transaction<'a>),
+    InBatch(rusqlite::Savepoint<'a>),
+}
+
+impl Write<'_> {
+    fn commit(self) -> rusqlite::Result<()> {
+        match self {
+            Write::Alone(tx) => tx.commit(),
+            Write::InBatch(point) => point.commit(),
+        }
+    }
+}
+
+impl std::ops::Deref for Write<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        match self {
+            Write::Alone(tx) => tx,
+            Write::InBatch(point) => point,
+        }
     }
 }
 

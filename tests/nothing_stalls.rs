@@ -4,7 +4,9 @@
 //! panic serving one guest, no file descriptors left) and checks that guests are still
 //! served and that a signal still stops the server. The real binary, loopback only.
 
-use roshambo_test_support::{pipe, pty, roshambo, Expect, Guest, Program, Server, DEADLINE};
+use roshambo_test_support::{
+    pipe, pty, roshambo, test_data_home, Expect, Guest, Program, Server, DEADLINE,
+};
 use std::fs::File;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -39,6 +41,7 @@ impl Unread {
     fn start_on(args: &[&str], envs: &[(&str, &str)], mut screen: File, stdout: OwnedFd) -> Unread {
         let mut child = Command::new(roshambo())
             .args(["--port", "0", "--bind", "127.0.0.1", "--no-names"])
+            .env("XDG_DATA_HOME", test_data_home())
             .args(args)
             .envs(envs.iter().copied())
             .stdin(Stdio::piped())
@@ -293,6 +296,7 @@ fn a_broken_stdout_stops_the_server_with_one_line_and_no_panic() {
     let (mut screen, stdout) = pipe().expect("a pipe");
     let mut child = Command::new(roshambo())
         .args(["--port", "0", "--bind", "127.0.0.1", "--no-names"])
+        .env("XDG_DATA_HOME", test_data_home())
         .stdin(Stdio::piped())
         .stdout(Stdio::from(OwnedFd::from(stdout)))
         .stderr(Stdio::piped())
@@ -454,7 +458,8 @@ fn running_out_of_file_descriptors_is_one_console_line_not_a_flood() {
     // 40 descriptors: a few for the server itself, the rest soon taken by guests. stderr
     // is the same terminal as the console, as for a host.
     let script = format!(
-        "ulimit -n 40 && exec {} --port 0 --bind 127.0.0.1 --no-names --max-per-ip 100 --max-guests 100",
+        "ulimit -n 40 && export XDG_DATA_HOME='{}' && exec {} --port 0 --bind 127.0.0.1 --no-names --max-per-ip 100 --max-guests 100",
+        test_data_home().display(),
         roshambo().display()
     );
     let mut server = Program::on_pty("bash", &["--norc", "--noprofile", "-c", &script]);
@@ -487,6 +492,7 @@ fn times_and_rates_out_of_sense_are_one_line_and_status_2() {
     for (args, flag) in cases {
         let output = Command::new(roshambo())
             .args(args)
+            .env("XDG_DATA_HOME", test_data_home())
             .stdin(Stdio::null())
             .output()
             .expect("roshambo runs");

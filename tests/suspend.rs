@@ -14,7 +14,9 @@
 //!
 //! SIGQUIT (Ctrl-\) is in tests/console.rs with the other ways the server stops.
 
-use roshambo_test_support::{require_client, roshambo, Expect, Guest, Program, DEADLINE};
+use roshambo_test_support::{
+    require_client, roshambo, test_data_home, Expect, Guest, Program, DEADLINE,
+};
 use std::thread;
 use std::time::{Duration, Instant};
 use termios::{Termios, ECHO, ICANON};
@@ -152,7 +154,8 @@ fn suspend_and_resume(shell_command: &[&str], with_guest: bool, stops: usize) {
 
     shell.press(
         format!(
-            "{} --port 0 --no-names --timeout 60\n",
+            "XDG_DATA_HOME='{}' {} --port 0 --no-names --timeout 60\n",
+            test_data_home().display(),
             roshambo().display()
         )
         .as_bytes(),

@@ -5,7 +5,7 @@
 use crate::{window, SETTLE};
 use roshambo_test_support::procfs::{self, Usage};
 use roshambo_test_support::{
-    connect_from, pipe, roshambo, Expect, Guest, Pattern, Server, DEADLINE,
+    connect_from, pipe, roshambo, test_data_home, Expect, Guest, Pattern, Server, DEADLINE,
 };
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, TcpStream};
@@ -116,6 +116,8 @@ const STALLED_ROUNDS: usize = 6000;
 pub fn stop_with_console_stalled() -> io::Result<Duration> {
     let (mut screen, stdout) = pipe()?;
     let mut child = Command::new(roshambo())
+        // Records to a temporary folder, never the user's own.
+        .env("XDG_DATA_HOME", test_data_home())
         .args([
             "--port",
             "0",

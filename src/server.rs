@@ -354,7 +354,8 @@ impl<W: Write> Server<W> {
         while let Some(transmit) = self.outbox.poll_transmit() {
             match transmit {
                 Transmit::Console { text, urgent } => {
-                    if self.console_colour {
+                    // Most lines have no colour to take out.
+                    if self.console_colour || !text.contains('\u{1b}') {
                         self.host_write(text.as_bytes());
                     } else {
                         let plain = anstream::adapter::strip_str(&text).to_string();

@@ -74,7 +74,7 @@ impl Record {
     pub fn of(happening: &Happening, at: SystemTime) -> Option<Record> {
         let game = |who: &Who, throw: &Throw, outcome| GameRecord {
             at,
-            guest_name: who.name.to_string(),
+            guest_name: String::from(&*who.name),
             host_move: throw.host.key(),
             guest_move: throw.guest.key(),
             outcome,
@@ -84,7 +84,7 @@ impl Record {
                 key: *number,
                 start: MatchStart {
                     started: at,
-                    guest_name: who.name.to_string(),
+                    guest_name: String::from(&*who.name),
                     guest_addr: who.addr,
                 },
             },

@@ -43,9 +43,11 @@ impl Reader {
 
     /// Reads until the guest leaves; `None` when the game loop has gone away.
     fn read_until_gone(&mut self) -> Option<Departure> {
-        let mut filter = TelnetFilter::new();
+        // On the heap: a thread's stack pages, once touched, stay with it for good, and
+        // 500 waiting guests are 500 stacks.
+        let mut filter = Box::new(TelnetFilter::new());
         let mut decoder = KeyDecoder::new();
-        let mut buf = [0u8; 4096];
+        let mut buf = vec![0u8; 4096].into_boxed_slice();
         // Grown as reads need: most bring a key or two, and 500 waiting guests should not
         // each hold kilobytes for a flood that never comes.
         let mut typed = Vec::new();

@@ -29,7 +29,7 @@ impl Table {
         }
     }
 
-    /// Shows the name prompt, and gives the guest [`TableSettings::name_time`] to
+    /// Shows the name prompt, and gives the guest [`super::TableSettings::name_time`] to
     /// answer it.
     pub(super) fn ask_name(&mut self, guest: GuestId, now: Instant) {
         let until = now + self.settings.name_time;

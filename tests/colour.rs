@@ -10,22 +10,10 @@ use std::process::Stdio;
 /// The escape that starts every colour.
 const ESC: char = '\u{1b}';
 
-/// `text` with its ANSI escape sequences taken out.
+/// `text` with its ANSI escape sequences taken out, as a terminal without colour shows
+/// it.
 fn strip(text: &str) -> String {
-    let mut plain = String::new();
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == ESC {
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            plain.push(c);
-        }
-    }
-    plain
+    anstream::adapter::strip_str(text).to_string()
 }
 
 /// One game the host wins, then one the guest wins, seen from the console.

@@ -238,7 +238,8 @@ pub fn percent(share: Option<f64>) -> String {
     share.map_or_else(|| "-".to_string(), |s| format!("{s:.2}%"))
 }
 
-fn count(n: u64, one: &str, many: &str) -> String {
+/// `1 match`, `12 matches`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

@@ -36,28 +36,30 @@ pub fn paint(tone: Tone, text: &str) -> String {
     format!("{style}{text}{style:#}")
 }
 
+/// What a terminal shows of a painted line: the line with its escapes (`ESC [ ... m`)
+/// taken out. For tests, which read lines as words.
+#[cfg(test)]
+pub(crate) fn strip(painted: &str) -> String {
+    let mut plain = String::new();
+    let mut chars = painted.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI ... final byte.
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// What a terminal shows of a painted line once its escapes are taken out.
-    fn strip(painted: &str) -> String {
-        let mut out = String::new();
-        let mut chars = painted.chars();
-        while let Some(c) = chars.next() {
-            if c == '\u{1b}' {
-                // CSI ... final byte.
-                for c in chars.by_ref() {
-                    if c.is_ascii_alphabetic() {
-                        break;
-                    }
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    }
 
     #[test]
     fn each_tone_has_its_own_colour_around_the_whole_line() {

@@ -8,7 +8,7 @@
 
 use crate::game::happening::Ending;
 use crate::game::rules::{Move, Player, Variant};
-use crate::records::PlayerRecord;
+use crate::records::{count, PlayerRecord};
 use std::time::Duration;
 
 /// Whether `text` is one of the seed's lines, which the table says word for word to the
@@ -61,15 +61,8 @@ pub fn name_given(name: &str) -> String {
 
 /// A returning guest's greeting, with their record.
 pub fn welcome_back(name: &str, record: &PlayerRecord) -> String {
-    let matches = if record.matches == 1 {
-        "match"
-    } else {
-        "matches"
-    };
-    format!(
-        "Welcome back, {name}: {} {matches}, {} won.",
-        record.matches, record.won
-    )
+    let matches = count(record.matches, "match", "matches");
+    format!("Welcome back, {name}: {matches}, {} won.", record.won)
 }
 
 /// A guest whose name has no record yet.

@@ -489,7 +489,6 @@ impl Table {
             self.end_match(Ending::Kicked, now);
         } else if self.bout.is_some() {
             self.play(Player::Host, key, now);
-        } else if key == Key::Enter {
         } else if let Some(deciding) = self.deciding() {
             let name = self.name_of(deciding);
             self.say(
